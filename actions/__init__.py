@@ -1,0 +1,1 @@
+"""rasa_sdk custom actions, one module per concern."""

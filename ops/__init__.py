@@ -1,0 +1,1 @@
+"""Operations: project paths, dev secrets, and launchers for the local servers."""

@@ -1,0 +1,94 @@
+"""Our own processes: the Rasa server and the action server (later: order API, handoff service).
+
+They are LocalServers like Redis or Neo4j, so `make run` and the test fixtures start, watch and
+stop them with the same code (ops.process). Ports come from the environment.
+"""
+import os
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Dict, List
+
+from ops.paths import ROOT
+from ops.process import LocalServer
+
+MODEL_NAME = "cs-assistant"
+MODEL_PATH = ROOT / "models" / f"{MODEL_NAME}.tar.gz"
+
+
+def http_answers(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def _rasa_cli() -> List[str]:
+    # ops.rasa fills the environment endpoints.yml needs, then becomes `rasa`.
+    return [sys.executable, "-m", "ops.rasa"]
+
+
+class HttpApp(LocalServer):
+    """A process of ours that serves HTTP on 127.0.0.1:port and has a health URL."""
+
+    health_path = "/"
+
+    def __init__(self, name: str, port: int):
+        self.name = name
+        self.port = port
+
+    def external(self) -> bool:
+        return False
+
+    def address(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def ping(self, ours: bool) -> bool:
+        return http_answers(self.address() + self.health_path)
+
+    def environment(self) -> Dict[str, str]:
+        # Commands run from the home folder (that is how we recognise our pid), so the project
+        # root goes on the import path explicitly.
+        return {"PYTHONPATH": str(ROOT)}
+
+
+class RasaServer(HttpApp):
+    start_timeout = 180.0  # loading TensorFlow and the model takes a while on 2 cores
+
+    def __init__(self, name: str = "rasa", port: int = None, model: Path = MODEL_PATH,
+                 action_server_url: str = None):
+        super().__init__(name, port or int(os.environ.get("RASA_PORT", 5005)))
+        self.model = model
+        self.action_server_url = action_server_url
+
+    def environment(self) -> Dict[str, str]:
+        extra = super().environment()
+        if self.action_server_url:
+            extra["ACTION_SERVER_URL"] = self.action_server_url
+        return extra
+
+    def command(self) -> List[str]:
+        return _rasa_cli() + [
+            "run", "--enable-api", "--auth-token", os.environ["RASA_TOKEN"],
+            "--interface", "127.0.0.1", "--port", str(self.port),
+            "--model", str(self.model),
+            "--endpoints", str(ROOT / "endpoints.yml"),
+            "--credentials", str(ROOT / "credentials.yml"),
+            "--cors", "*",
+        ]
+
+
+class ActionServer(HttpApp):
+    health_path = "/health"
+    start_timeout = 90.0
+
+    def __init__(self, name: str = "actions", port: int = None):
+        super().__init__(name, port or int(os.environ.get("ACTIONS_PORT", 5055)))
+
+    def command(self) -> List[str]:
+        return _rasa_cli() + ["run", "actions", "--actions", "actions", "--port", str(self.port)]
+
+    def webhook_url(self) -> str:
+        return f"{self.address()}/webhook"

@@ -1,0 +1,62 @@
+"""Shared fixtures: dev secrets in the environment, the real backing servers, a real Rasa server.
+
+`make test` starts Redis, Neo4j and Kafka before pytest; the Rasa and action servers are started
+here on free ports (so a `make run` in another terminal is left alone) and stopped at the end.
+"""
+import os
+import socket
+import uuid
+
+import pytest
+
+from ops.apps import MODEL_PATH, ActionServer, RasaServer
+from ops.process import StartFailed, start, stop
+from ops.rasa import prepare_environment
+from ops.servers import SERVERS
+
+prepare_environment()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def backing_servers():
+    """Fails fast, with the command to run, when a backing server does not answer."""
+    silent = [server.name for server in SERVERS if not server.ping(ours=False)]
+    if silent:
+        pytest.fail(f"not answering: {', '.join(silent)}. Start them with `make services`.")
+    return {server.name: server for server in SERVERS}
+
+
+@pytest.fixture(scope="session")
+def rasa_server(backing_servers):
+    if not MODEL_PATH.exists():
+        pytest.fail(f"no trained model at {MODEL_PATH}; run `make train`")
+    actions = ActionServer(name="actions-test", port=free_port())
+    rasa = RasaServer(name="rasa-test", port=free_port(), action_server_url=actions.webhook_url())
+    started = []
+    try:
+        for app in (actions, rasa):
+            start(app)
+            started.append(app)
+        yield rasa
+    except StartFailed as failure:
+        pytest.fail(str(failure))
+    finally:
+        for app in reversed(started):
+            stop(app)
+
+
+@pytest.fixture
+def sender_id() -> str:
+    """A conversation id nobody else uses, so tests never see each other's trackers."""
+    return f"test-{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def rasa_token() -> str:
+    return os.environ["RASA_TOKEN"]
