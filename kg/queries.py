@@ -1,0 +1,241 @@
+"""The async query layer the actions call: one small class around an AsyncDriver.
+
+Every query is parametrised; the only text spliced into Cypher is module constants. Text that
+reaches a Lucene full-text index goes through kg.text.lucene_terms first, so input such as
+`"}) MATCH (n) DETACH DELETE n //` or `AND OR *` is searched for as plain words.
+"""
+from typing import Any, Dict, List, Mapping, Optional
+
+from neo4j import AsyncDriver
+
+from kg.config import Neo4jSettings, create_driver, faq_min_scores
+from kg.results import AttributeAnswer, FaqHit, PolicyInfo, ProductInfo, ProductMatch
+from kg.schema import FAQ_INDEXES, PRODUCT_NAME_INDEX
+from kg.text import has_han, lucene_terms, normalize_key, strip_question_fillers
+from kg.vocabulary import ATTRIBUTES, POLICY_TYPES, find_attribute, find_enum_value, format_value
+
+# Projection of a product bound to `p` (pattern comprehensions avoid multiplying rows).
+_PRODUCT = (
+    "p {.sku, .name_zh, .name_en, .price, .aliases, "
+    "category: head([(p)-[:IN_CATEGORY]->(c:Category) | c.id]), "
+    "brand: head([(p)-[:MADE_BY]->(b:Brand) | b.name_en])}"
+)
+_UNKNOWN = {"zh": "未知", "en": "unknown"}
+# Matches in the question or its phrasings weigh double: they say what an FAQ is about, while
+# answers mention many things in passing.
+_FAQ_FIELD_BOOSTS = (("question", 2), ("phrasings", 2), ("answer", 1))
+# Full-text product matches below this score are noise (a shared bigram such as "机有").
+PRODUCT_MIN_SCORE = 0.5
+# The best full-text match must beat the runner-up by this factor to be taken as "the" product.
+PRODUCT_LEAD = 1.2
+
+
+def _product(row: Mapping[str, Any]) -> ProductInfo:
+    return ProductInfo(
+        sku=row["sku"], name_zh=row["name_zh"], name_en=row["name_en"], price=row["price"],
+        category=row["category"], brand=row["brand"], aliases=tuple(row["aliases"] or ()),
+    )
+
+
+def _lang(lang: Optional[str]) -> str:
+    return "en" if lang == "en" else "zh"
+
+
+class KnowledgeGraph:
+    """Answers product, FAQ and policy questions from Neo4j. Languages are "zh" or "en"."""
+
+    def __init__(
+        self,
+        driver: AsyncDriver,
+        database: Optional[str] = None,
+        faq_min_score: Optional[Mapping[str, float]] = None,
+        owns_driver: bool = False,
+    ):
+        self._driver = driver
+        self._database = database
+        self._faq_min_score = dict(faq_min_score or faq_min_scores())
+        self._owns_driver = owns_driver
+
+    @classmethod
+    def from_env(cls) -> "KnowledgeGraph":
+        settings = Neo4jSettings.from_env()
+        return cls(create_driver(settings), settings.database, owns_driver=True)
+
+    async def close(self) -> None:
+        if self._owns_driver:
+            await self._driver.close()
+
+    async def __aenter__(self) -> "KnowledgeGraph":
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.close()
+
+    async def _read(self, cypher: str, /, **params: Any) -> List[Dict[str, Any]]:
+        records, _, _ = await self._driver.execute_query(
+            cypher, parameters_=params, database_=self._database, routing_="r")
+        return [record.data() for record in records]
+
+    async def _products(self, cypher: str, /, **params: Any) -> List[ProductInfo]:
+        return [_product(row["product"]) for row in await self._read(cypher, **params)]
+
+    # ---- products -----------------------------------------------------------------------
+
+    async def product(self, sku: str) -> Optional[ProductInfo]:
+        found = await self._products(f"MATCH (p:Product {{sku: $sku}}) RETURN {_PRODUCT} AS product", sku=sku)
+        return found[0] if found else None
+
+    async def find_products(self, text: str, limit: int = 5) -> List[ProductMatch]:
+        """Products named by `text`: exact SKU/name/alias matches (case-insensitive) if any,
+        else full-text matches on names and aliases, best first."""
+        key = normalize_key(text)
+        if not key:
+            return []
+        exact = await self._products(
+            f"MATCH (p:Product) WHERE $key IN p.lookup_keys RETURN {_PRODUCT} AS product ORDER BY p.sku",
+            key=key,
+        )
+        if exact:
+            return [ProductMatch(product, exact=True) for product in exact]
+        terms = lucene_terms(text)
+        if not terms:
+            return []
+        rows = await self._read(
+            "CALL db.index.fulltext.queryNodes($index, $query, {limit: $limit}) YIELD node AS p, score "
+            f"WHERE score >= $min_score RETURN {_PRODUCT} AS product, score ORDER BY score DESC, p.sku",
+            index=PRODUCT_NAME_INDEX.name, query=terms, limit=limit, min_score=PRODUCT_MIN_SCORE,
+        )
+        return [ProductMatch(_product(row["product"]), exact=False, score=row["score"]) for row in rows]
+
+    async def resolve_product(self, text: str) -> Optional[ProductInfo]:
+        """The one product `text` names, or None when there is none or it is ambiguous
+        (then `find_products` gives the candidates to ask about)."""
+        matches = await self.find_products(text, limit=2)
+        if len(matches) == 1:
+            return matches[0].product
+        if len(matches) == 2 and not matches[0].exact and matches[0].score >= PRODUCT_LEAD * matches[1].score:
+            return matches[0].product
+        return None
+
+    async def attribute(self, sku: str, attribute: str, lang: str = "zh") -> Optional[AttributeAnswer]:
+        """The stored value of an attribute ("noise_cancelling", or a mention like "降噪"/"ANC");
+        value None / text "unknown" when the graph does not say. None if the product does not exist."""
+        lang = _lang(lang)
+        spec = find_attribute(attribute)
+        rows = await self._read(
+            "MATCH (p:Product {sku: $sku}) RETURN p[$key] AS value",
+            sku=sku, key=spec.key if spec else "",
+        )
+        if not rows:
+            return None
+        value = rows[0]["value"] if spec else None
+        if spec is None or value is None:
+            label = spec.label.get(lang) if spec else attribute
+            return AttributeAnswer(sku, spec.key if spec else None, label, None, _UNKNOWN[lang])
+        return AttributeAnswer(sku, spec.key, spec.label.get(lang), value, format_value(spec, value, lang))
+
+    async def accessories_for(self, sku: str, accessory_type: Optional[str] = None) -> List[ProductInfo]:
+        """Accessories that fit product `sku` ("which cases fit the P30?"). `accessory_type` is a
+        code or a word for one ("case", "cases", "手机壳"); an unknown word matches nothing."""
+        code = None
+        if accessory_type:
+            code = find_enum_value(ATTRIBUTES["accessory_type"], accessory_type)
+            if code is None:
+                return []
+        return await self._products(
+            "MATCH (p:Product)-[:COMPATIBLE_WITH]->(:Product {sku: $sku}) "
+            f"WHERE $type IS NULL OR p.accessory_type = $type RETURN {_PRODUCT} AS product ORDER BY p.sku",
+            sku=sku, type=code,
+        )
+
+    async def compatible_products(self, accessory_sku: str) -> List[ProductInfo]:
+        """Products an accessory fits ("what does the 65W charger work with?")."""
+        return await self._products(
+            "MATCH (:Product {sku: $sku})-[:COMPATIBLE_WITH]->(p:Product) "
+            f"RETURN {_PRODUCT} AS product ORDER BY p.sku",
+            sku=accessory_sku,
+        )
+
+    async def is_compatible(self, accessory_sku: str, product_sku: str) -> bool:
+        rows = await self._read(
+            "RETURN EXISTS { (:Product {sku: $a})-[:COMPATIBLE_WITH]->(:Product {sku: $p}) } AS fits",
+            a=accessory_sku, p=product_sku,
+        )
+        return rows[0]["fits"]
+
+    async def related_products(self, sku: str, limit: int = 5) -> List[ProductInfo]:
+        """Products linked by RELATED_TO in either direction."""
+        return await self._products(
+            "MATCH (:Product {sku: $sku})-[:RELATED_TO]-(p:Product) "
+            f"WITH DISTINCT p RETURN {_PRODUCT} AS product ORDER BY p.sku LIMIT $limit",
+            sku=sku, limit=limit,
+        )
+
+    # ---- FAQs ---------------------------------------------------------------------------
+
+    async def search_faq(self, text: str, lang: Optional[str] = None, limit: int = 3) -> List[FaqHit]:
+        """FAQs matching `text`, best first; empty means "not found" (all below the score threshold).
+
+        The index follows the script of the text (Han characters -> the Chinese index), so a
+        Chinese question still finds answers when the conversation language is English; the
+        answer comes in `lang` (default: the text's language)."""
+        search_lang = "zh" if has_han(text) else "en"
+        answer_lang = _lang(lang) if lang else search_lang
+        terms = lucene_terms(strip_question_fillers(text))
+        if not terms:
+            return []
+        index = FAQ_INDEXES[search_lang]
+        query = " ".join(f"{field}_{search_lang}:({terms})^{boost}" for field, boost in _FAQ_FIELD_BOOSTS)
+        rows = await self._read(
+            "CALL db.index.fulltext.queryNodes($index, $query, {limit: $limit}) YIELD node AS f, score "
+            "WHERE score >= $min_score "
+            "RETURN f.id AS id, f.topic AS topic, f[$q] AS question, f[$a] AS answer, score "
+            "ORDER BY score DESC, id",
+            index=index.name, query=query, limit=limit, min_score=self._faq_min_score[search_lang],
+            q=f"question_{answer_lang}", a=f"answer_{answer_lang}",
+        )
+        return [FaqHit(lang=answer_lang, **row) for row in rows]
+
+    async def best_faq(self, text: str, lang: Optional[str] = None) -> Optional[FaqHit]:
+        hits = await self.search_faq(text, lang, limit=1)
+        return hits[0] if hits else None
+
+    async def faqs_for_product(self, sku: str, lang: str = "zh") -> List[FaqHit]:
+        """FAQs attached to the product, then those of its category."""
+        lang = _lang(lang)
+        rows = await self._read(
+            "MATCH (p:Product {sku: $sku}) "
+            "WITH [(p)-[:HAS_FAQ]->(f:FAQ) | f] AS own, "
+            "     [(p)-[:IN_CATEGORY]->(:Category)-[:HAS_FAQ]->(f:FAQ) | f] AS shared "
+            "UNWIND own + [f IN shared WHERE NOT f IN own] AS f "
+            "RETURN f.id AS id, f.topic AS topic, f[$q] AS question, f[$a] AS answer",
+            sku=sku, q=f"question_{lang}", a=f"answer_{lang}",
+        )
+        return [FaqHit(lang=lang, **row) for row in rows]
+
+    # ---- policies -----------------------------------------------------------------------
+
+    async def _policies(self, match: str, policy_type: str, lang: str, **params: Any) -> List[PolicyInfo]:
+        if policy_type not in POLICY_TYPES:
+            raise ValueError(f"policy_type must be one of {', '.join(POLICY_TYPES)}, not {policy_type!r}")
+        lang = _lang(lang)
+        rows = await self._read(
+            f"{match} "
+            "RETURN pol.id AS id, pol.type AS type, pol[$title] AS title, pol[$text] AS text, "
+            "pol.is_default AS is_default, [(pol)-[:APPLIES_TO]->(c:Category) | c.id] AS categories "
+            "ORDER BY pol.is_default DESC, pol.id",
+            type=policy_type, title=f"title_{lang}", text=f"text_{lang}", **params,
+        )
+        return [PolicyInfo(lang=lang, **{**row, "categories": tuple(sorted(row["categories"]))}) for row in rows]
+
+    async def policy_for_product(self, sku: str, policy_type: str, lang: str = "zh") -> Optional[PolicyInfo]:
+        """The policy of `policy_type` that covers the product, through its category."""
+        found = await self._policies(
+            "MATCH (:Product {sku: $sku})-[:IN_CATEGORY]->(:Category)<-[:APPLIES_TO]-(pol:Policy {type: $type})",
+            policy_type, lang, sku=sku,
+        )
+        return found[0] if found else None
+
+    async def policies(self, policy_type: str, lang: str = "zh") -> List[PolicyInfo]:
+        """All variants of a policy type, the default one first (for questions without a product)."""
+        return await self._policies("MATCH (pol:Policy {type: $type})", policy_type, lang)

@@ -1,0 +1,124 @@
+"""Each kind of question the actions ask, against the real graph."""
+import pytest
+
+pytestmark = pytest.mark.services
+
+
+@pytest.mark.parametrize("text, sku", [
+    ("AU-X200", "AU-X200"), ("au-x200", "AU-X200"), ("X200", "AU-X200"), ("x200", "AU-X200"),
+    ("Sonique X200 earbuds", "AU-X200"), ("p30手机壳", "AC-P30-CASE"), ("P30 手机壳", "AC-P30-CASE"),
+    ("空气炸锅", "KA-AIRFRYER-5L"), ("ＡＩＲ　ＦＲＹＥＲ", "KA-AIRFRYER-5L"), ("Nova P30手机", "PH-P30"),
+])
+async def test_exact_lookup_by_sku_name_or_alias(kg, text, sku):
+    matches = await kg.find_products(text)
+    assert [(m.product.sku, m.exact) for m in matches] == [(sku, True)]
+    assert (await kg.resolve_product(text)).sku == sku
+
+
+async def test_full_text_lookup_when_nothing_matches_exactly(kg):
+    matches = await kg.find_products("X200耳机有降噪吗")
+    assert matches[0].product.sku == "AU-X200" and not matches[0].exact and matches[0].score > 0
+    assert (await kg.resolve_product("air fryer paper")).sku == "KA-AIRFRYER-LINER"
+
+
+async def test_ambiguous_or_unknown_names_resolve_to_nothing(kg):
+    assert {m.product.sku for m in await kg.find_products("耳机")} >= {"AU-X100", "AU-H900"}
+    assert await kg.resolve_product("耳机") is None          # three earphones score alike
+    assert await kg.resolve_product("iPhone 15") is None
+    assert await kg.find_products("   ") == []
+
+
+async def test_product_details(kg):
+    product = await kg.product("AU-X200")
+    assert (product.category, product.brand, product.price) == ("audio", "Sonique", 899.0)
+    assert product.name("zh") == "Sonique X200降噪耳机" and product.name("en") == "Sonique X200 earbuds"
+    assert await kg.product("NO-SUCH") is None
+
+
+@pytest.mark.parametrize("sku, attribute, lang, value, text", [
+    ("AU-X200", "noise_cancelling", "en", True, "yes"),
+    ("AU-X200", "降噪", "zh", True, "有"),
+    ("AU-X100", "ANC", "en", False, "no"),
+    ("AU-SPK-PRO", "waterproof", "zh", "ip67", "IP67 防尘防水"),
+    ("MB-STROLLER-LITE", "suitable_age", "en", [0, 36], "0–36 months"),
+    ("AC-CHG-65W", "功率", "zh", 65, "65W"),
+    ("KA-KETTLE", "capacity_l", "zh", 1.7, "1.7升"),
+    ("AP-TEE-BASIC", "material", "en", "cotton", "cotton"),
+])
+async def test_attribute_answers_from_the_graph(kg, sku, attribute, lang, value, text):
+    answer = await kg.attribute(sku, attribute, lang)
+    assert (answer.value, answer.text, answer.known) == (value, text, True)
+
+
+async def test_attribute_is_unknown_rather_than_invented(kg):
+    not_recorded = await kg.attribute("MB-STROLLER-LITE", "noise_cancelling", "zh")
+    assert (not_recorded.known, not_recorded.text, not_recorded.label) == (False, "未知", "主动降噪")
+    not_an_attribute = await kg.attribute("AU-X200", "colour", "en")
+    assert (not_an_attribute.attribute, not_an_attribute.text) == (None, "unknown")
+    # Property names that are not attributes are not leaked as answers.
+    assert (await kg.attribute("AU-X200", "lookup_keys", "en")).known is False
+    assert await kg.attribute("NO-SUCH", "noise_cancelling") is None
+
+
+async def test_compatibility_in_both_directions(kg):
+    cases = await kg.accessories_for("PH-P30", "cases")
+    assert [p.sku for p in cases] == ["AC-P30-CASE"]
+    assert [p.sku for p in await kg.accessories_for("PH-P30", "手机壳")] == ["AC-P30-CASE"]
+    assert {p.sku for p in await kg.accessories_for("PH-P30")} == {
+        "AC-P30-CASE", "AC-P30-GLASS", "AC-CHG-65W", "AC-PB-10K", "AC-USBC-1M"}
+    assert await kg.accessories_for("PH-P30", "umbrella") == []
+    assert {p.sku for p in await kg.compatible_products("AC-CHG-65W")} == {"PH-P30", "PH-P40", "PH-M12", "AC-PB-10K"}
+    assert await kg.is_compatible("AC-P30-CASE", "PH-P30")
+    assert not await kg.is_compatible("AC-P30-CASE", "PH-P40")
+
+
+async def test_related_products_either_direction(kg):
+    related = {p.sku for p in await kg.related_products("AU-X200")}
+    assert related == {"AU-X100", "AU-X200-TIPS", "AU-H900"}
+    # AC-USBC-1M lists nothing itself; AC-PB-10K points at it.
+    assert "AC-PB-10K" in {p.sku for p in await kg.related_products("AC-USBC-1M")}
+
+
+@pytest.mark.parametrize("text, lang, faq_id, answer_lang", [
+    ("运费多少钱", None, "ship-cost", "zh"),
+    ("how much is delivery", None, "ship-cost", "en"),
+    ("奶粉开封了能退吗", "zh", "ret-formula", "zh"),
+    ("X200怎么开降噪", "en", "au-anc", "en"),            # Chinese text, English conversation
+    ("Which payment methods do you accept?", "zh", "pay-methods", "zh"),
+])
+async def test_faq_search_is_language_aware(kg, text, lang, faq_id, answer_lang):
+    best = await kg.best_faq(text, lang)
+    assert (best.id, best.lang) == (faq_id, answer_lang)
+    faq_text = best.answer + best.question
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in faq_text) == (answer_lang == "zh")
+
+
+@pytest.mark.parametrize("text", ["今天天气怎么样", "tell me a joke", "你好", "thanks bye", "", "？？？"])
+async def test_faq_search_below_threshold_is_not_found(kg, text):
+    assert await kg.search_faq(text) == []
+    assert await kg.best_faq(text) is None
+
+
+async def test_faqs_attached_to_a_product_then_its_category(kg):
+    faqs = [f.id for f in await kg.faqs_for_product("MB-FORMULA-1", "en")]
+    assert set(faqs[:2]) == {"mb-formula-prepare", "ret-formula"}       # its own first
+    assert "ret-formula" in faqs and faqs.count("ret-formula") == 1      # no duplicates via category
+    assert await kg.faqs_for_product("NO-SUCH") == []
+
+
+async def test_policy_through_the_category(kg):
+    formula = await kg.policy_for_product("MB-FORMULA-1", "return", "zh")
+    assert formula.id == "return-baby" and "奶粉" in formula.text and formula.categories == ("baby",)
+    assert (await kg.policy_for_product("BE-SERUM-VC", "return", "en")).id == "return-beauty"
+    assert (await kg.policy_for_product("AU-X200", "return", "en")).id == "return-standard"
+    assert (await kg.policy_for_product("AP-HOODIE", "exchange", "en")).id == "exchange-apparel"
+    assert (await kg.policy_for_product("KA-KETTLE", "shipping", "en")).id == "shipping-standard"
+    assert await kg.policy_for_product("NO-SUCH", "return") is None
+
+
+async def test_general_policy_questions_get_the_default_first(kg):
+    returns = await kg.policies("return", "en")
+    assert returns[0].id == "return-standard" and returns[0].is_default
+    assert {p.id for p in returns} == {"return-standard", "return-baby", "return-beauty"}
+    with pytest.raises(ValueError):
+        await kg.policies("refund")
