@@ -1,18 +1,25 @@
 """Rasa NLU components of this project (referenced by module path in config.yml)."""
-from typing import Any, Dict, List, Text
+import json
+import re
+from typing import Any, Dict, List, Optional, Set, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language import detect_language
 
 LANGUAGE_ENTITY = "language"
+# A word has a Latin letter or a Han character; digits, punctuation and emoji are not words.
+_WORD = re.compile(r"[A-Za-z\u3400-\u9fff]")
 
 
 @DefaultV1Recipe.register(
@@ -45,3 +52,73 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
+)
+class UnknownWordsFallback(GraphComponent, IntentClassifier):
+    """Predicts nlu_fallback when most words of a message were never seen in training.
+
+    DIET is confidently wrong on gibberish ("flim flam zoodle" -> out_of_scope at 0.99), so the
+    FallbackClassifier's confidence threshold never fires on it. Words covered by an extracted
+    entity (order ids, product names) count as known; digits, punctuation and emoji are not words.
+    """
+
+    VOCABULARY_FILE = "vocabulary.json"
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"min_known_share": 0.5}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 vocabulary: Optional[Set[str]] = None) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._vocabulary = vocabulary or set()
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "UnknownWordsFallback":
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "UnknownWordsFallback":
+        with model_storage.read_from(resource) as directory:
+            words = json.loads((directory / cls.VOCABULARY_FILE).read_text(encoding="utf-8"))
+        return cls(config, model_storage, resource, set(words))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        vocabulary = {token.text.lower() for message in training_data.training_examples
+                      for token in message.get(TOKENS_NAMES[TEXT], [])}
+        for table in training_data.lookup_tables:
+            vocabulary |= {word.lower() for element in table["elements"] for word in element.split()}
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / self.VOCABULARY_FILE).write_text(json.dumps(sorted(vocabulary), ensure_ascii=False),
+                                                          encoding="utf-8")
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            share = self.known_share(message)
+            if share is not None and share < self._config["min_known_share"]:
+                fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 1.0 - share}
+                message.set(INTENT, fallback, add_to_output=True)
+                message.data.setdefault(INTENT_RANKING_KEY, []).insert(0, dict(fallback))
+        return messages
+
+    def known_share(self, message: Message) -> Optional[float]:
+        """The share of the message's words seen in training; None when it has no words."""
+        covered = [(e["start"], e["end"]) for e in message.get(ENTITIES, [])
+                   if e.get("entity") != LANGUAGE_ENTITY]
+        words = [token for token in message.get(TOKENS_NAMES[TEXT], [])
+                 if _WORD.search(token.text)
+                 and not any(start <= token.start and token.end <= end for start, end in covered)]
+        if not words:
+            return None
+        return sum(token.text.lower() in self._vocabulary for token in words) / len(words)
