@@ -1,0 +1,173 @@
+"""Product and policy answers from the knowledge graph, in the customer's language.
+
+Every fact comes from the graph. When the product is unknown, the attribute is not recorded, or
+no FAQ matches well enough, the answer says so and offers a person: nothing is made up.
+"""
+import logging
+import re
+from typing import Any, Dict, List, Optional, Text
+
+from neo4j.exceptions import Neo4jError, ServiceUnavailable
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.messages import language_of, say
+from kg import KnowledgeGraph, ProductInfo
+from kg.vocabulary import POLICY_TYPES, mentioned_attributes
+
+log = logging.getLogger(__name__)
+_graph: Optional[KnowledgeGraph] = None
+
+# Words that make a product question about fit/compatibility or about a policy.
+COMPATIBILITY_WORDS = re.compile(
+    r"适配|兼容|适用于|能用|配[什哪]|哪款.*[壳膜]|[壳膜].*哪|fit|compatible|work with|case for|cases for",
+    re.IGNORECASE)
+POLICY_WORDS = {
+    "return": re.compile(r"退货|退款|七天|7天|无理由|return|refund", re.IGNORECASE),
+    "exchange": re.compile(r"换货|换码|调换|exchange|swap", re.IGNORECASE),
+    "shipping": re.compile(r"运费|包邮|配送|发货|快递|shipping|delivery", re.IGNORECASE),
+    "invoice": re.compile(r"发票|invoice|receipt", re.IGNORECASE),
+    "payment": re.compile(r"付款|支付|分期|payment|pay with|installment", re.IGNORECASE),
+    "membership": re.compile(r"会员|积分|member|points", re.IGNORECASE),
+}
+assert set(POLICY_WORDS) == set(POLICY_TYPES)
+# Accessory kinds (the graph's accessory_type codes) as customers name them.
+ACCESSORY_WORDS = {
+    "case": re.compile(r"壳|保护套|cases?\b", re.IGNORECASE),
+    "screen_protector": re.compile(r"膜|screen protector|glass", re.IGNORECASE),
+    "charger": re.compile(r"充电器|充电头|charger", re.IGNORECASE),
+    "cable": re.compile(r"数据线|cable", re.IGNORECASE),
+    "power_bank": re.compile(r"充电宝|power ?bank", re.IGNORECASE),
+    "ear_tips": re.compile(r"耳塞|耳帽|ear ?tips", re.IGNORECASE),
+    "liner": re.compile(r"烘焙纸|油纸|liners?", re.IGNORECASE),
+}
+
+
+def knowledge_graph() -> KnowledgeGraph:
+    global _graph
+    if _graph is None:
+        _graph = KnowledgeGraph.from_env()
+    return _graph
+
+
+def product_mentions(tracker: Tracker) -> List[str]:
+    """Product values of the latest message (SKUs when a synonym matched, else the words)."""
+    return [str(e["value"]).strip() for e in tracker.latest_message.get("entities", [])
+            if e.get("entity") == "product" and str(e.get("value") or "").strip()]
+
+
+async def exactly_named(graph: KnowledgeGraph, mention: str) -> Optional[ProductInfo]:
+    """The product whose SKU, name or alias is exactly `mention` (case-insensitive), if one is."""
+    product = await graph.product(mention)
+    if product is None:
+        exact = [match.product for match in await graph.find_products(mention, limit=2) if match.exact]
+        product = exact[0] if len(exact) == 1 else None
+    return product
+
+
+async def products_meant(graph: KnowledgeGraph, mentions: List[str]) -> List[ProductInfo]:
+    """Products the mentions name exactly. A fuzzy (full-text) match is accepted only for a lone
+    mention: in "does the Zorblax Q9 have a glass jar?" the word "glass" must not stand in for
+    the unknown product."""
+    named = [product for product in [await exactly_named(graph, m) for m in mentions] if product]
+    if not named and len(mentions) == 1:
+        fuzzy = await graph.resolve_product(mentions[0])
+        named = [fuzzy] if fuzzy else []
+    return named
+
+
+class ActionAnswerProduct(Action):
+    def name(self) -> Text:
+        return "action_answer_product"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        try:
+            return await self._answer(dispatcher, tracker)
+        except (ServiceUnavailable, Neo4jError, OSError) as error:
+            log.error("knowledge graph unavailable: %s", type(error).__name__)
+            say(dispatcher, tracker, "knowledge_down")
+            return []
+
+    async def _answer(self, dispatcher: CollectingDispatcher,
+                      tracker: Tracker) -> List[Dict[Text, Any]]:
+        graph, lang = knowledge_graph(), language_of(tracker)
+        question = tracker.latest_message.get("text") or ""
+        mentions = product_mentions(tracker)
+        if not mentions and tracker.get_slot("product"):
+            mentions = [tracker.get_slot("product")]  # "does it have ANC?" about the last product
+        if not mentions:
+            say(dispatcher, tracker, "product_which")
+            return []
+        # NLU may tag a word like "cases" beside the real product ("which cases fit the P30?"):
+        # the first mention the graph knows is the product.
+        resolved = await products_meant(graph, mentions)
+        if not resolved:
+            say(dispatcher, tracker, "product_unknown", product=max(mentions, key=len).strip()[:60])
+            return [SlotSet("product", None)]
+        product, others = resolved[0], resolved[1:]
+        name = product.name(lang)
+        events = [SlotSet("product", product.sku)]
+
+        if COMPATIBILITY_WORDS.search(question):
+            await self._compatibility(dispatcher, tracker, graph, product, others, question)
+            return events
+        policy_type = next((kind for kind, words in POLICY_WORDS.items() if words.search(question)), None)
+        attributes = mentioned_attributes(question)
+        if attributes:
+            answer = await graph.attribute(product.sku, attributes[0].key, lang)
+            key = "product_attribute" if answer and answer.known else "product_attribute_unknown"
+            say(dispatcher, tracker, key, product=name, attribute=answer.label if answer else "",
+                value=answer.text if answer else "")
+        elif policy_type:
+            policy = await graph.policy_for_product(product.sku, policy_type, lang)
+            if policy is None:
+                say(dispatcher, tracker, "product_attribute_unknown", product=name, attribute=policy_type)
+            else:
+                say(dispatcher, tracker, "product_policy", product=name, title=policy.title, text=policy.text)
+        else:
+            say(dispatcher, tracker, "product_overview", product=name, price=f"{product.price:g}")
+        return events
+
+    async def _compatibility(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             graph: KnowledgeGraph, product: ProductInfo, others: List[ProductInfo],
+                             question: str) -> None:
+        lang = language_of(tracker)
+        other = next((o for o in others if o.sku != product.sku), None)
+        if other is not None:
+            fits = (await graph.is_compatible(product.sku, other.sku)
+                    or await graph.is_compatible(other.sku, product.sku))
+            say(dispatcher, tracker, "compatible_yes" if fits else "compatible_no",
+                first=product.name(lang), second=other.name(lang))
+            return
+        kind = next((code for code, words in ACCESSORY_WORDS.items() if words.search(question)), None)
+        # The product is a device ("which cases fit the P30?") or an accessory ("what does it fit?").
+        fitting = (await graph.accessories_for(product.sku, kind)
+                   or await graph.compatible_products(product.sku))
+        if fitting:
+            say(dispatcher, tracker, "compatible_list", product=product.name(lang),
+                items="、".join(p.name(lang) for p in fitting) if lang == "zh"
+                else ", ".join(p.name(lang) for p in fitting))
+        else:
+            say(dispatcher, tracker, "compatible_none", product=product.name(lang))
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        question = tracker.latest_message.get("text") or ""
+        try:
+            hit = await knowledge_graph().best_faq(question, language_of(tracker))
+        except (ServiceUnavailable, Neo4jError, OSError) as error:
+            log.error("knowledge graph unavailable: %s", type(error).__name__)
+            say(dispatcher, tracker, "knowledge_down")
+            return []
+        if hit is None:
+            say(dispatcher, tracker, "faq_not_found")
+        else:
+            dispatcher.utter_message(text=hit.answer)
+        return []

@@ -1,0 +1,143 @@
+"""Order actions: status, and the submit step of the address, cancel and return forms."""
+import abc
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.messages import say, text
+from actions.order_api import explain_failure, orders_client
+from actions.order_forms import PROBLEM_API_DOWN, PROBLEM_UNVERIFIED, parse_order_id
+from orders import OrderApiError, OrderConflict
+
+# Slots one form run fills; cleared when it ends. order_id and verified_order stay, so a second
+# request about the same order needs no second verification.
+FORM_RUN_SLOTS = ("phone_last4", "new_address", "return_reason", "confirmed", "order_problem")
+
+
+def clear_form_run() -> List[Dict[Text, Any]]:
+    return [SlotSet(slot, None) for slot in FORM_RUN_SLOTS]
+
+
+def status_words(tracker: Tracker, status: str) -> str:
+    return text(tracker, f"status_{status}")
+
+
+class ActionOrderStatus(Action):
+    """Status in words and the latest tracking event. Never the address, phone or items."""
+
+    def name(self) -> Text:
+        return "action_order_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        order_id = parse_order_id(tracker.get_slot("order_id"))
+        if order_id is None:
+            say(dispatcher, tracker, "order_id_invalid", order_id="")
+            return []
+        try:
+            tracking = await orders_client().get_tracking(order_id)
+        except OrderApiError as error:
+            explain_failure(dispatcher, tracker, error, order_id)
+            return [SlotSet("order_id", None)]
+        say(dispatcher, tracker, "order_status", order_id=order_id,
+            status=status_words(tracker, tracking["status"]))
+        events = tracking.get("events") or []
+        if events:
+            latest = events[-1]
+            say(dispatcher, tracker, "tracking_latest", carrier=tracking.get("carrier"),
+                tracking_number=tracking.get("tracking_number"), time=latest["time"][:16].replace("T", " "),
+                location=latest.get("location") or "-", description=latest.get("description") or "")
+        elif tracking.get("carrier"):
+            say(dispatcher, tracker, "tracking_no_events", carrier=tracking["carrier"],
+                tracking_number=tracking.get("tracking_number"))
+        return []
+
+
+class SubmitOrderChange(Action, abc.ABC):
+    """Ends a verified order form: explains why it cannot go on, or makes the change.
+
+    Abstract, so rasa_sdk registers only the concrete actions below.
+    """
+
+    # Key of the change in the catalog ("refused_<change>", "<change>_done").
+    change = ""
+
+    @abc.abstractmethod
+    async def apply(self, tracker: Tracker, order_id: str) -> Dict[str, Any]:
+        """Makes the change through the order API; returns values for the success message."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        order_id = tracker.get_slot("order_id")
+        problem = tracker.get_slot("order_problem")
+        if problem:
+            self.explain_problem(dispatcher, tracker, problem, order_id)
+        elif tracker.get_slot("confirmed") is not True:
+            say(dispatcher, tracker, "change_not_confirmed")
+        elif tracker.get_slot("verified_order") != order_id:
+            # The form guarantees this; refuse rather than trust a slot set some other way.
+            say(dispatcher, tracker, "verify_failed_final")
+        else:
+            await self.apply_and_report(dispatcher, tracker, order_id)
+        return clear_form_run()
+
+    async def apply_and_report(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               order_id: str) -> None:
+        try:
+            result = await self.apply(tracker, order_id)
+        except OrderConflict as conflict:
+            status = (conflict.details or {}).get("status")
+            self.explain_problem(dispatcher, tracker, status or "conflict", order_id)
+            return
+        except OrderApiError as error:
+            explain_failure(dispatcher, tracker, error, order_id)
+            return
+        say(dispatcher, tracker, f"{self.change}_done", order_id=order_id, **result)
+
+    def explain_problem(self, dispatcher: CollectingDispatcher, tracker: Tracker, problem: str,
+                        order_id: Optional[str]) -> None:
+        if problem == PROBLEM_UNVERIFIED:
+            say(dispatcher, tracker, "verify_failed_final")
+        elif problem == PROBLEM_API_DOWN:
+            pass  # already explained when the call failed
+        elif problem == "conflict":
+            say(dispatcher, tracker, "order_api_error")
+        else:
+            say(dispatcher, tracker, f"refused_{self.change}", order_id=order_id,
+                status=status_words(tracker, problem))
+
+
+class ActionChangeAddress(SubmitOrderChange):
+    change = "change_address"
+
+    def name(self) -> Text:
+        return "action_change_address"
+
+    async def apply(self, tracker: Tracker, order_id: str) -> Dict[str, Any]:
+        address = tracker.get_slot("new_address")
+        await orders_client().change_address(order_id, address)
+        return {"address": address}
+
+
+class ActionCancelOrder(SubmitOrderChange):
+    change = "cancel"
+
+    def name(self) -> Text:
+        return "action_cancel_order"
+
+    async def apply(self, tracker: Tracker, order_id: str) -> Dict[str, Any]:
+        await orders_client().cancel_order(order_id)
+        return {}
+
+
+class ActionRequestReturn(SubmitOrderChange):
+    change = "request_return"
+
+    def name(self) -> Text:
+        return "action_request_return"
+
+    async def apply(self, tracker: Tracker, order_id: str) -> Dict[str, Any]:
+        created = await orders_client().request_return(order_id, tracker.get_slot("return_reason"))
+        return {"return_id": created["return_id"]}
