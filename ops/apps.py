@@ -1,9 +1,10 @@
-"""Our own processes: the Rasa server and the action server (later: order API, handoff service).
+"""Our own processes: the Rasa server, the action server and the order API (later: handoff).
 
 They are LocalServers like Redis or Neo4j, so `make run` and the test fixtures start, watch and
 stop them with the same code (ops.process). Ports come from the environment.
 """
 import os
+import subprocess
 import sys
 import urllib.error
 import urllib.request
@@ -84,11 +85,54 @@ class ActionServer(HttpApp):
     health_path = "/health"
     start_timeout = 90.0
 
-    def __init__(self, name: str = "actions", port: int = None):
+    def __init__(self, name: str = "actions", port: int = None, orders_url: str = None):
         super().__init__(name, port or int(os.environ.get("ACTIONS_PORT", 5055)))
+        self.orders_url = orders_url
+
+    def environment(self) -> Dict[str, str]:
+        extra = super().environment()
+        if self.orders_url:
+            extra["ORDERS_API_URL"] = self.orders_url
+        return extra
 
     def command(self) -> List[str]:
         return _rasa_cli() + ["run", "actions", "--actions", "actions", "--port", str(self.port)]
 
     def webhook_url(self) -> str:
         return f"{self.address()}/webhook"
+
+
+class OrdersApi(HttpApp):
+    """The reference order API (orders/), seeded with the demo data when its SQLite file is new."""
+
+    health_path = "/health"
+    start_timeout = 60.0
+
+    def __init__(self, name: str = "orders", port: int = None, database_url: str = None):
+        super().__init__(name, port or int(os.environ.get("ORDERS_PORT", 8081)))
+        self.database_url = database_url
+
+    def environment(self) -> Dict[str, str]:
+        extra = {**super().environment(), "ORDERS_HOST": "127.0.0.1", "ORDERS_PORT": str(self.port)}
+        if self.database_url:
+            extra["ORDERS_DATABASE_URL"] = self.database_url
+        return extra
+
+    def prepare(self) -> None:
+        super().prepare()
+        from orders.config import Settings
+
+        env = {**os.environ, **self.environment()}
+        url = self.database_url or Settings.from_env(env).database_url
+        sqlite_file = url.split("///", 1)[1] if url.startswith("sqlite") else None
+        if sqlite_file and not Path(sqlite_file).exists():
+            subprocess.run([sys.executable, "-m", "orders", "seed"], env=env, cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
+
+    def command(self) -> List[str]:
+        return [sys.executable, "-m", "orders", "serve"]
+
+
+def load_graph_if_empty() -> None:
+    """The knowledge graph seed goes into an empty Neo4j (python -m kg load --if-empty)."""
+    subprocess.run([sys.executable, "-m", "kg", "load", "--if-empty"], cwd=ROOT, check=True)

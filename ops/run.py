@@ -7,7 +7,7 @@ import sys
 import threading
 from typing import List
 
-from ops.apps import MODEL_PATH, ActionServer, RasaServer
+from ops.apps import MODEL_PATH, ActionServer, OrdersApi, RasaServer, load_graph_if_empty
 from ops.devenv import load_dev_env
 from ops.paths import DEV_ENV_FILE
 from ops.process import LocalServer, StartFailed, our_pid, start, stop
@@ -42,15 +42,19 @@ def main() -> int:
     if not MODEL_PATH.exists():
         print(f"no trained model at {MODEL_PATH}: run `make train` first", file=sys.stderr)
         return 1
-    actions = ActionServer()
+    started = start_all(list(SERVERS))
+    load_graph_if_empty()
+    orders = OrdersApi()
+    actions = ActionServer(orders_url=orders.address())
     rasa = RasaServer(action_server_url=actions.webhook_url())
-    started = start_all([*SERVERS, actions, rasa])
+    started += start_all([orders, actions, rasa])
 
     print(f"""
 Running:
   Rasa server     {rasa.address()}   REST channel: POST {rasa.address()}/webhooks/rest/webhook
                   HTTP API token: RASA_TOKEN in {DEV_ENV_FILE}
   action server   {actions.address()}
+  order API       {orders.address()}   (tokens ORDERS_READ_TOKEN / ORDERS_ADMIN_TOKEN in {DEV_ENV_FILE})
   logs            .run/<name>/server.log
 Try: curl -s {rasa.address()}/webhooks/rest/webhook -d '{{"sender": "me", "message": "你好"}}'
 Press Ctrl-C to stop what this command started.""", flush=True)

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from ops.apps import MODEL_PATH, ActionServer, RasaServer
+from ops.apps import MODEL_PATH, ActionServer, OrdersApi, RasaServer, load_graph_if_empty
 from ops.process import StartFailed, start, stop
 from ops.rasa import prepare_environment
 from ops.servers import SERVERS
@@ -33,22 +33,32 @@ def backing_servers():
 
 
 @pytest.fixture(scope="session")
-def rasa_server(backing_servers):
+def apps(backing_servers, tmp_path_factory):
+    """The order API (on a fresh demo database), the action server and Rasa, on free ports."""
     if not MODEL_PATH.exists():
         pytest.fail(f"no trained model at {MODEL_PATH}; run `make train`")
-    actions = ActionServer(name="actions-test", port=free_port())
+    load_graph_if_empty()
+    database = tmp_path_factory.mktemp("orders") / "orders.sqlite3"
+    orders = OrdersApi(name="orders-test", port=free_port(),
+                       database_url=f"sqlite+aiosqlite:///{database}")
+    actions = ActionServer(name="actions-test", port=free_port(), orders_url=orders.address())
     rasa = RasaServer(name="rasa-test", port=free_port(), action_server_url=actions.webhook_url())
     started = []
     try:
-        for app in (actions, rasa):
+        for app in (orders, actions, rasa):
             start(app)
             started.append(app)
-        yield rasa
+        yield {"orders": orders, "actions": actions, "rasa": rasa}
     except StartFailed as failure:
         pytest.fail(str(failure))
     finally:
         for app in reversed(started):
             stop(app)
+
+
+@pytest.fixture(scope="session")
+def rasa_server(apps):
+    return apps["rasa"]
 
 
 @pytest.fixture

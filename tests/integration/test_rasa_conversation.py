@@ -6,36 +6,25 @@ import pytest
 import redis.asyncio as aioredis
 
 from ops.settings import backends, rasa_environment
+from tests.integration.conversation import Customer
 from tests.integration.kafka_helpers import read_json_messages
 
 pytestmark = [pytest.mark.services, pytest.mark.rasa]
 
 
-async def say(rasa_server, sender_id: str, text: str) -> list:
-    async with aiohttp.ClientSession() as http:
-        async with http.post(f"{rasa_server.address()}/webhooks/rest/webhook",
-                             json={"sender": sender_id, "message": text}) as response:
-            assert response.status == 200
-            return await response.json()
+async def test_greeting_in_chinese(rasa_server):
+    assert "您好" in await Customer(rasa_server.address()).say("你好")
 
 
-def texts(replies: list) -> str:
-    return " ".join(reply.get("text", "") for reply in replies)
-
-
-async def test_greeting_in_chinese(rasa_server, sender_id):
-    reply = texts(await say(rasa_server, sender_id, "你好"))
-    assert "您好" in reply
-
-
-async def test_greeting_in_english(rasa_server, sender_id):
-    reply = texts(await say(rasa_server, sender_id, "hello"))
+async def test_greeting_in_english(rasa_server):
+    reply = await Customer(rasa_server.address()).say("hello")
     assert reply.startswith("Hi!"), reply
 
 
 async def test_tracker_is_in_redis_and_events_are_on_kafka(rasa_server, sender_id):
-    await say(rasa_server, sender_id, "hello")
-    await say(rasa_server, sender_id, "bye")
+    customer = Customer(rasa_server.address(), sender_id)
+    await customer.say("hello")
+    await customer.say("bye")
 
     client = aioredis.from_url(backends().redis_url)
     try:

@@ -17,6 +17,7 @@ from confluent_kafka import Producer
 from neo4j import GraphDatabase
 
 from ops.paths import ROOT
+from ops.settings import backends
 from tests.conftest import free_port
 from tests.integration.kafka_helpers import read_json_messages_sync
 
@@ -103,3 +104,14 @@ def test_stop_leaves_no_process_of_ours(private):
     private.cli("stop")
     assert private.processes_in_run_dir() == []
     assert "stopped" in private.cli("status")
+
+
+def test_external_servers_are_used_and_nothing_is_started(backing_servers, tmp_path):
+    """REDIS_URL, NEO4J_URI and KAFKA_BOOTSTRAP_SERVERS name servers to use instead of our own."""
+    found = backends()
+    external = PrivateServices(tmp_path / "run")
+    external.env.update(REDIS_URL=found.redis_url, NEO4J_URI=found.neo4j_uri,
+                        KAFKA_BOOTSTRAP_SERVERS=found.kafka_bootstrap)
+    output = external.cli("start")
+    assert output.count("(external, nothing started)") == 3, output
+    assert external.processes_in_run_dir() == []
