@@ -20,6 +20,11 @@ def clear_form_run() -> List[Dict[Text, Any]]:
     return [SlotSet(slot, None) for slot in FORM_RUN_SLOTS]
 
 
+def short_time(iso_time: str) -> str:
+    """2026-11-24T08:30:00Z -> 2026-11-24 08:30 (UTC, as the order API reports)."""
+    return iso_time[:16].replace("T", " ")
+
+
 def status_words(tracker: Tracker, status: str) -> str:
     return text(tracker, f"status_{status}")
 
@@ -47,11 +52,13 @@ class ActionOrderStatus(Action):
         if events:
             latest = events[-1]
             say(dispatcher, tracker, "tracking_latest", carrier=tracking.get("carrier"),
-                tracking_number=tracking.get("tracking_number"), time=latest["time"][:16].replace("T", " "),
+                tracking_number=tracking.get("tracking_number"), time=short_time(latest["time"]),
                 location=latest.get("location") or "-", description=latest.get("description") or "")
         elif tracking.get("carrier"):
             say(dispatcher, tracker, "tracking_no_events", carrier=tracking["carrier"],
                 tracking_number=tracking.get("tracking_number"))
+        if tracking.get("estimated_delivery"):
+            say(dispatcher, tracker, "tracking_expected", date=tracking["estimated_delivery"][:10])
         return []
 
 

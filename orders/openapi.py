@@ -136,6 +136,9 @@ SCHEMAS: Dict[str, Any] = {
             "status": _STATUS,
             "carrier": {"type": "string", "nullable": True},
             "tracking_number": {"type": "string", "nullable": True},
+            "estimated_delivery": {**_TIME, "nullable": True,
+                                   "description": "While shipped or in transit: pick-up plus the carrier's "
+                                                  "standard transit time"},
             "events": {
                 "type": "array",
                 "description": "Oldest first; empty until the order ships",

@@ -24,6 +24,19 @@ ADDRESS_CHANGEABLE = frozenset({"pending_payment", "paid"})
 CANCELLABLE = frozenset({"pending_payment", "paid"})
 RETURN_WINDOW = timedelta(days=7)
 RETURN_WINDOW_DAYS = RETURN_WINDOW.days
+# The carriers' standard transit time from pick-up to delivery: the estimate the shop quotes.
+CARRIER_TRANSIT_DAYS = {"SF Express": 2, "ZTO Express": 3, "UPS": 3, "FedEx": 4}
+DEFAULT_TRANSIT_DAYS = 4
+IN_TRANSIT_STATUSES = frozenset({"shipped", "in_transit"})
+
+
+def estimated_delivery(status: str, carrier: Optional[str], picked_up_at: Optional[datetime]) -> Optional[datetime]:
+    """When a parcel on its way should arrive: pick-up plus the carrier's transit time."""
+    if status not in IN_TRANSIT_STATUSES or picked_up_at is None:
+        return None
+    return picked_up_at + timedelta(days=CARRIER_TRANSIT_DAYS.get(carrier or "", DEFAULT_TRANSIT_DAYS))
+
+
 # Statuses a new order may be created in (anything later needs shipping data the API does not take).
 CREATABLE = ("pending_payment", "paid")
 

@@ -90,11 +90,16 @@ def order_summary_view(order: Row, item_count: int) -> Dict[str, Any]:
 
 
 def tracking_view(order: Row, shipment: Optional[Row], events: Iterable[Row]) -> Dict[str, Any]:
+    events = list(events)
+    carrier = shipment["carrier"] if shipment else None
+    picked_up = next((event["occurred_at"] for event in events if event["code"] == "picked_up"), None)
     return {
         "order_id": order["id"],
         "status": order["status"],
-        "carrier": shipment["carrier"] if shipment else None,
+        "carrier": carrier,
         "tracking_number": shipment["tracking_number"] if shipment else None,
+        # Only while the parcel is on its way: the carrier's standard transit time after pick-up.
+        "estimated_delivery": iso(rules.estimated_delivery(order["status"], carrier, picked_up)),
         "events": [
             {
                 "time": iso(event["occurred_at"]),

@@ -66,6 +66,7 @@ async def test_status_of_a_shipped_order_names_carrier_and_latest_location(custo
     assert tracking["carrier"] in answer, customer
     assert tracking["events"][-1]["location"] in answer, customer
     assert "in transit" in answer
+    assert f"Expected delivery: {tracking['estimated_delivery'][:10]}" in answer, customer
 
 
 async def test_status_in_chinese_asks_for_the_order_id_first(customer, order_api):

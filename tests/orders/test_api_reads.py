@@ -1,8 +1,10 @@
 """Read endpoints, health and the OpenAPI document, over HTTP against the real server."""
+from datetime import datetime, timedelta
+
 from orders.ids import is_order_id
 from orders.money import format_cents
 from orders.routes import ROUTES
-from orders.rules import ORDER_STATUSES
+from orders.rules import CARRIER_TRANSIT_DAYS, ORDER_STATUSES
 
 
 async def test_health_needs_no_token(api):
@@ -51,6 +53,17 @@ async def test_tracking_of_a_delivered_order(api, picker):
     assert [e["code"] for e in body["events"]][-1] == "delivered"
     assert all(e["location"] and e["time"] for e in body["events"])
     assert [e["time"] for e in body["events"]] == sorted(e["time"] for e in body["events"])
+    assert body["estimated_delivery"] is None, "a delivered parcel needs no estimate"
+
+
+async def test_tracking_in_transit_estimates_delivery_from_the_carrier(api, picker):
+    order = picker.shared("in_transit")
+    status, body, _ = await api.get(f"/orders/{order['id']}/tracking")
+    assert status == 200
+    picked_up = next(e["time"] for e in body["events"] if e["code"] == "picked_up")
+    days = CARRIER_TRANSIT_DAYS[body["carrier"]]
+    expected = datetime.strptime(picked_up, "%Y-%m-%dT%H:%M:%SZ") + timedelta(days=days)
+    assert body["estimated_delivery"] == expected.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 async def test_tracking_before_shipping_is_empty(api, picker):
@@ -58,7 +71,7 @@ async def test_tracking_before_shipping_is_empty(api, picker):
     status, body, _ = await api.get(f"/orders/{order['id']}/tracking")
     assert status == 200
     assert body == {"order_id": order["id"], "status": "pending_payment", "carrier": None,
-                    "tracking_number": None, "events": []}
+                    "tracking_number": None, "estimated_delivery": None, "events": []}
 
 
 async def test_unknown_order_is_404(api):
