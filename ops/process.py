@@ -65,7 +65,7 @@ def our_pid(server: LocalServer) -> Optional[int]:
         pid = int(server.pid_file.read_text().strip())
         if Path(os.readlink(f"/proc/{pid}/cwd")) == server.home and _alive(pid):
             return pid
-    except (FileNotFoundError, ValueError, PermissionError, OSError):
+    except (ValueError, OSError):  # no pid file, garbage in it, or no such process
         pass
     server.pid_file.unlink(missing_ok=True)
     return None

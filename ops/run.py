@@ -3,6 +3,7 @@
 Servers that were already running (from `make services` or elsewhere) are used and left running.
 """
 import signal
+import subprocess
 import sys
 import threading
 from typing import List
@@ -15,20 +16,13 @@ from ops.rasa import prepare_environment
 from ops.servers import SERVERS
 
 
-def start_all(processes: List[LocalServer]) -> List[LocalServer]:
-    """Starts what is missing, in order; returns the processes this call started."""
-    started: List[LocalServer] = []
+def start_all(processes: List[LocalServer], started: List[LocalServer]) -> None:
+    """Starts what is missing, in order, adding each process this call started to `started`."""
     for process in processes:
         was_running = our_pid(process) is not None
-        try:
-            print(start(process), flush=True)
-        except StartFailed as failure:
-            print(f"ERROR: {failure}", file=sys.stderr)
-            stop_all(started)
-            raise SystemExit(1)
+        print(start(process), flush=True)
         if not was_running and our_pid(process) is not None:
             started.append(process)
-    return started
 
 
 def stop_all(processes: List[LocalServer]) -> None:
@@ -36,29 +30,7 @@ def stop_all(processes: List[LocalServer]) -> None:
         print(stop(process), flush=True)
 
 
-def main() -> int:
-    load_dev_env()
-    prepare_environment()
-    if not MODEL_PATH.exists():
-        print(f"no trained model at {MODEL_PATH}: run `make train` first", file=sys.stderr)
-        return 1
-    started = start_all(list(SERVERS))
-    load_graph_if_empty()
-    orders = OrdersApi()
-    actions = ActionServer(orders_url=orders.address())
-    rasa = RasaServer(action_server_url=actions.webhook_url())
-    started += start_all([orders, actions, rasa])
-
-    print(f"""
-Running:
-  Rasa server     {rasa.address()}   REST channel: POST {rasa.address()}/webhooks/rest/webhook
-                  HTTP API token: RASA_TOKEN in {DEV_ENV_FILE}
-  action server   {actions.address()}
-  order API       {orders.address()}   (tokens ORDERS_READ_TOKEN / ORDERS_ADMIN_TOKEN in {DEV_ENV_FILE})
-  logs            .run/<name>/server.log
-Try: curl -s {rasa.address()}/webhooks/rest/webhook -d '{{"sender": "me", "message": "你好"}}'
-Press Ctrl-C to stop what this command started.""", flush=True)
-
+def wait_until_stopped(started: List[LocalServer]) -> None:
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
@@ -67,9 +39,45 @@ Press Ctrl-C to stop what this command started.""", flush=True)
         if dead:
             print(f"ERROR: {', '.join(dead)} stopped unexpectedly; see .run/<name>/server.log",
                   file=sys.stderr)
-            break
-    stop_all(started)
-    return 0
+            return
+
+
+def main() -> int:
+    load_dev_env()
+    prepare_environment()
+    if not MODEL_PATH.exists():
+        print(f"no trained model at {MODEL_PATH}: run `make train` first", file=sys.stderr)
+        return 1
+    orders = OrdersApi()
+    actions = ActionServer(orders_url=orders.address())
+    rasa = RasaServer(action_server_url=actions.webhook_url())
+    started: List[LocalServer] = []
+    # Whatever happens (a failed start, Ctrl-C while Rasa loads), stop what this run started.
+    try:
+        start_all(list(SERVERS), started)
+        load_graph_if_empty()
+        start_all([orders, actions, rasa], started)
+        print(f"""
+Running:
+  Rasa server     {rasa.address()}   REST channel: POST {rasa.address()}/webhooks/rest/webhook
+                  HTTP API token: RASA_TOKEN in {DEV_ENV_FILE}
+  action server   {actions.address()}
+  order API       {orders.address()}   (tokens ORDERS_READ_TOKEN / ORDERS_ADMIN_TOKEN in {DEV_ENV_FILE})
+  logs            .run/<name>/server.log
+Try: curl -s {rasa.address()}/webhooks/rest/webhook -d '{{"sender": "me", "message": "你好"}}'
+Press Ctrl-C to stop what this command started.""", flush=True)
+        wait_until_stopped(started)
+        return 0
+    except StartFailed as failure:
+        print(f"ERROR: {failure}", file=sys.stderr)
+        return 1
+    except subprocess.CalledProcessError as failure:
+        print(f"ERROR: {' '.join(failure.cmd[1:])} failed (exit {failure.returncode})", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        stop_all(started)
 
 
 if __name__ == "__main__":
