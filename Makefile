@@ -6,7 +6,7 @@ PY      := .venv/bin/python
 RASA    := $(PY) -m ops.rasa
 MODEL   := models/cs-assistant.tar.gz
 # Everything a trained model depends on: when none of it changed, `make train` does nothing.
-MODEL_INPUTS := config.yml domain.yml $(shell find data -type f -name '*.yml' 2>/dev/null) $(wildcard bot/*.py)
+MODEL_INPUTS := config.yml domain.yml $(shell find data -type f 2>/dev/null) $(wildcard bot/*.py)
 
 .PHONY: help setup services services-stop services-status train run test test-unit test-stories \
         validate nlu-report lock clean

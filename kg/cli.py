@@ -13,7 +13,7 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
 from kg.config import ConfigError, Neo4jSettings, create_driver, load_dev_env
 from kg.loader import load_seed
-from kg.lookups import DEFAULT_LOOKUP_FILE, export_lookups
+from kg.lookups import DEFAULT_JIEBA_FILE, DEFAULT_LOOKUP_FILE, export_lookups
 from kg.stats import format_counts, graph_counts
 from kg.validation import DEFAULT_SEED_DIR, SeedError, display_path, read_catalog
 
@@ -31,6 +31,9 @@ def _parser() -> argparse.ArgumentParser:
                                  help="load only when the graph has no products (used by make run and the tests)")
     export = commands.add_parser("export-lookups", help="write Rasa NLU product lookup and synonyms")
     export.add_argument("--out", type=Path, default=DEFAULT_LOOKUP_FILE, help="default: data/nlu/products.yml")
+    export.add_argument("--jieba-out", type=Path,
+                        help="Jieba dictionary of Chinese product names (default: data/jieba/products.txt, "
+                             "or beside --out as NAME.jieba.txt when --out is given)")
     commands.add_parser("stats", help="print node and relationship counts")
     tune = commands.add_parser("tune-faq", help="pick FAQ score thresholds on a held-out question set")
     tune.add_argument("heldout", type=Path, help="YAML list of {text, lang, expect: faq id or null}")
@@ -48,7 +51,9 @@ async def _with_driver(args: argparse.Namespace) -> int:
             counts = await load_seed(driver, args.seed_dir, database)
             print(f"Loaded {display_path(args.seed_dir)}:\n{format_counts(counts)}")
         elif args.command == "export-lookups":
-            count = await export_lookups(driver, args.out, database)
+            jieba_out = args.jieba_out or (DEFAULT_JIEBA_FILE if args.out == DEFAULT_LOOKUP_FILE
+                                           else args.out.with_suffix(".jieba.txt"))
+            count = await export_lookups(driver, args.out, database, jieba_out)
             print(f"Wrote {display_path(args.out)} ({count} products)")
         elif args.command == "stats":
             print(format_counts(await graph_counts(driver, database)))

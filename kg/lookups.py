@@ -3,6 +3,7 @@
 The lookup table helps the entity extractor spot product mentions; the synonyms turn any name or
 alias the customer used into the SKU that actions and the order API work with.
 """
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, List, Optional, Tuple
@@ -10,6 +11,10 @@ from typing import Iterable, List, Optional, Tuple
 from neo4j import AsyncDriver
 
 DEFAULT_LOOKUP_FILE = Path(__file__).resolve().parent.parent / "data" / "nlu" / "products.yml"
+# Jieba's user dictionary (config.yml: JiebaTokenizer dictionary_path). Without it Jieba glues
+# product words to their neighbours ("充电宝能带上飞机吗" -> "充电宝能"), and synonyms never match.
+DEFAULT_JIEBA_FILE = DEFAULT_LOOKUP_FILE.parent.parent / "jieba" / "products.txt"
+_HAN = re.compile(r"[\u3400-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -45,13 +50,26 @@ def render_nlu(products: List[ProductNames]) -> str:
     return "\n".join(out) + "\n"
 
 
-async def export_lookups(
-    driver: AsyncDriver, path: Path = DEFAULT_LOOKUP_FILE, database: Optional[str] = None
-) -> int:
-    """Writes the NLU file (atomically, so Rasa never reads half of it); returns the product count."""
-    products = await product_names(driver, database)
+def render_jieba(products: List[ProductNames]) -> str:
+    """One Chinese name or alias a line ("word frequency"); Jieba entries cannot hold spaces."""
+    names = dict.fromkeys(name for p in products for name in p.names if _HAN.search(name) and " " not in name)
+    return "".join(f"{name} 1000\n" for name in names)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """So Rasa never reads half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(path.suffix + ".tmp")
-    partial.write_text(render_nlu(products), encoding="utf-8")
+    partial.write_text(text, encoding="utf-8")
     partial.replace(path)
+
+
+async def export_lookups(
+    driver: AsyncDriver, path: Path = DEFAULT_LOOKUP_FILE, database: Optional[str] = None,
+    jieba_path: Path = DEFAULT_JIEBA_FILE,
+) -> int:
+    """Writes the NLU file and Jieba's dictionary of product names; returns the product count."""
+    products = await product_names(driver, database)
+    _write_atomically(path, render_nlu(products))
+    _write_atomically(jieba_path, render_jieba(products))
     return len(products)

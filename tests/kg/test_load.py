@@ -91,8 +91,10 @@ def test_cli_stats_and_validate(seeded):
 
 
 def test_cli_without_password_says_what_to_do(tmp_path):
-    # A copy of the package, so the launcher's .run/dev.env beside the real one is not found either.
-    shutil.copytree(ROOT / "kg", tmp_path / "kg")
+    # Copies of the packages (kg reads .run/dev.env through ops), so the launcher's dev.env beside
+    # the real ones is not found either.
+    for package in ("kg", "ops"):
+        shutil.copytree(ROOT / package, tmp_path / package)
     env = {key: value for key, value in os.environ.items() if key != "NEO4J_PASSWORD"}
     result = subprocess.run([sys.executable, "-m", "kg", "stats"], cwd=tmp_path,
                             env={**env, "PYTHONPATH": str(tmp_path)}, capture_output=True, text=True, timeout=60)

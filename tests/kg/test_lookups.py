@@ -2,7 +2,7 @@
 import pytest
 import yaml
 
-from kg.lookups import DEFAULT_LOOKUP_FILE, product_names, render_nlu
+from kg.lookups import DEFAULT_JIEBA_FILE, DEFAULT_LOOKUP_FILE, product_names, render_jieba, render_nlu
 from tests.kg.conftest import run_kg
 
 pytestmark = pytest.mark.services
@@ -32,12 +32,17 @@ async def test_export_equals_the_graph(tmp_path, driver, seeded):
 
 async def test_export_is_deterministic_and_the_committed_file_is_current(tmp_path, driver, seeded):
     first, second = tmp_path / "a.yml", tmp_path / "b.yml"
-    assert run_kg("export-lookups", "--out", str(first)).returncode == 0
-    assert run_kg("export-lookups", "--out", str(second)).returncode == 0
+    for out in (first, second):
+        assert run_kg("export-lookups", "--out", str(out), "--jieba-out", str(out.with_suffix(".txt"))).returncode == 0
     assert first.read_bytes() == second.read_bytes()
-    # data/nlu/products.yml is generated; a stale copy would teach Rasa old names.
-    assert DEFAULT_LOOKUP_FILE.read_text(encoding="utf-8") == render_nlu(await product_names(driver)), \
+    assert first.with_suffix(".txt").read_bytes() == second.with_suffix(".txt").read_bytes()
+    # data/nlu/products.yml and data/jieba/products.txt are generated; stale copies would teach
+    # Rasa old names.
+    products = await product_names(driver)
+    assert DEFAULT_LOOKUP_FILE.read_text(encoding="utf-8") == render_nlu(products), \
         "data/nlu/products.yml is stale: run `python -m kg export-lookups`"
+    assert DEFAULT_JIEBA_FILE.read_text(encoding="utf-8") == render_jieba(products), \
+        "data/jieba/products.txt is stale: run `python -m kg export-lookups`"
 
 
 async def test_rasa_reads_the_export(driver, seeded):
