@@ -3,7 +3,6 @@ import base64
 import os
 import shutil
 import uuid
-from pathlib import Path
 from typing import List, Optional
 from urllib.parse import urlparse
 

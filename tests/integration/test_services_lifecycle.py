@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import redis
 from confluent_kafka import Producer
 from neo4j import GraphDatabase
 

@@ -1,6 +1,5 @@
 """Every text the bot can send exists in Chinese and English."""
 import re
-from pathlib import Path
 
 import yaml
 
