@@ -153,6 +153,36 @@ class ActionAnswerProduct(Action):
             say(dispatcher, tracker, "compatible_none", product=product.name(lang))
 
 
+class ActionNoteReturnPolicy(Action):
+    """Runs before the return form. When the customer names a product whose category has its own
+    return rules (opened formula, used cosmetics), those rules come first: nobody should fill in a
+    return that the rules refuse, and "can Milkway formula be returned?" read as a return request
+    still gets its answer."""
+
+    def name(self) -> Text:
+        return "action_note_return_policy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
+        mentions = product_mentions(tracker)
+        if not mentions:
+            return []
+        lang = language_of(tracker)
+        try:
+            graph = knowledge_graph()
+            products = await products_meant(graph, mentions)
+            policy = await graph.policy_for_product(products[0].sku, "return", lang) if products else None
+        except (ServiceUnavailable, Neo4jError, OSError) as error:
+            # The note is a courtesy: the return itself goes on through the order API.
+            log.error("knowledge graph unavailable for the return note: %s", type(error).__name__)
+            return []
+        if policy is None or policy.is_default:
+            return []
+        say(dispatcher, tracker, "product_policy", product=products[0].name(lang),
+            title=policy.title, text=policy.text)
+        return [SlotSet("product", products[0].sku)]
+
+
 class ActionAnswerFaq(Action):
     def name(self) -> Text:
         return "action_answer_faq"

@@ -43,6 +43,20 @@ async def test_policy_question_about_a_product_in_chinese(customer, graph):
     assert policy is not None and policy.text in answer, customer
 
 
+async def test_return_of_a_product_with_its_own_rules_states_them_first(customer, graph):
+    policy = await graph.policy_for_product("MB-FORMULA-1", "return", "en")
+    answer = await customer.say("I want to return the baby formula I bought")
+    assert policy is not None and not policy.is_default, policy
+    assert policy.text in answer and "order number" in answer, customer
+
+
+async def test_return_under_the_standard_rules_goes_straight_to_the_form(customer, graph):
+    policy = await graph.policy_for_product("AP-SNEAKER-RUN", "return", "en")
+    answer = await customer.say("I'd like to send back the running shoes I bought")
+    assert policy is not None and policy.is_default, policy
+    assert policy.text not in answer and "order number" in answer, customer
+
+
 async def test_unknown_product_is_admitted_and_a_person_offered(customer):
     answer = await customer.say("does the Zorblax Q9 have a glass jar?")
     assert "don't know" in answer and "[Talk to a person]" in answer, customer
