@@ -15,6 +15,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.known_words import KnownWords
 from bot.language import detect_language
 
 LANGUAGE_ENTITY = "language"
@@ -58,7 +59,7 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
 class UnknownWordsFallback(GraphComponent, IntentClassifier):
-    """Predicts nlu_fallback when most words of a message were never seen in training.
+    """Predicts nlu_fallback when most words of a message are unknown (bot/known_words.py).
 
     DIET is confidently wrong on gibberish ("flim flam zoodle" -> out_of_scope at 0.99), so the
     FallbackClassifier's confidence threshold never fires on it. Words covered by an extracted
@@ -76,7 +77,7 @@ class UnknownWordsFallback(GraphComponent, IntentClassifier):
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
-        self._vocabulary = vocabulary or set()
+        self._known = KnownWords(vocabulary or ())
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -121,4 +122,4 @@ class UnknownWordsFallback(GraphComponent, IntentClassifier):
                  and not any(start <= token.start and token.end <= end for start, end in covered)]
         if not words:
             return None
-        return sum(token.text.lower() in self._vocabulary for token in words) / len(words)
+        return sum(self._known.knows(token.text) for token in words) / len(words)
