@@ -110,8 +110,8 @@ def start(server: LocalServer) -> str:
     started = time.monotonic()
     try:
         _wait_ready(server, process, ours=True, timeout=server.start_timeout)
-    except StartFailed:
-        stop(server)  # leave nothing half-started behind
+    except BaseException:  # a failed start, or Ctrl-C while it loads: leave nothing half-started
+        stop(server)
         raise
     return (f"{server.name}: started (pid {process.pid}) at {server.address()} "
             f"in {time.monotonic() - started:.1f}s")

@@ -46,6 +46,15 @@ def test_a_server_that_never_answers_times_out_and_is_stopped(tmp_path):
     assert our_pid(server) is None, "a half-started process must not be left running"
 
 
+def test_ctrl_c_while_a_server_loads_stops_it(tmp_path):
+    def interrupted():
+        raise KeyboardInterrupt
+    server = FakeServer(tmp_path, "import time; time.sleep(60)", answers=interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        start(server)
+    assert our_pid(server) is None, "an interrupted start must not leave the process running"
+
+
 def test_stop_leaves_a_process_that_is_not_ours_alone(tmp_path):
     server = FakeServer(tmp_path, "")
     (tmp_path / "server.pid").write_text("1")  # pid 1 runs elsewhere: not our working directory
