@@ -55,6 +55,47 @@ class LanguageDetector(GraphComponent, EntityExtractorMixin):
         return training_data
 
 
+def predict_fallback(message: Message, confidence: float) -> None:
+    """Makes nlu_fallback the message's intent, keeping the classifier's ranking below it."""
+    fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": confidence}
+    message.set(INTENT, fallback, add_to_output=True)
+    message.data.setdefault(INTENT_RANKING_KEY, []).insert(0, dict(fallback))
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class OverlongMessageFallback(GraphComponent, IntentClassifier):
+    """Predicts nlu_fallback for a message far longer than any training example.
+
+    DIET's intent for 10,000 characters of pasted text is noise ("Main Street " * 900 read as a
+    product question, which made a form answer it as a digression). As nlu_fallback, the text
+    still reaches a form's slot validator, which names the length limit; outside a form the
+    customer is asked to say it another way.
+    """
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"max_characters": 1000}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._max_characters = int(config["max_characters"])
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "OverlongMessageFallback":
+        return cls({**cls.get_default_config(), **config})
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            if len(message.get(TEXT) or "") > self._max_characters:
+                predict_fallback(message, confidence=1.0)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
 )
@@ -108,9 +149,7 @@ class UnknownWordsFallback(GraphComponent, IntentClassifier):
         for message in messages:
             share = self.known_share(message)
             if share is not None and share < self._config["min_known_share"]:
-                fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 1.0 - share}
-                message.set(INTENT, fallback, add_to_output=True)
-                message.data.setdefault(INTENT_RANKING_KEY, []).insert(0, dict(fallback))
+                predict_fallback(message, confidence=1.0 - share)
         return messages
 
     def known_share(self, message: Message) -> Optional[float]:
