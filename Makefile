@@ -8,7 +8,7 @@ MODEL   := models/cs-assistant.tar.gz
 # Everything a trained model depends on: when none of it changed, `make train` does nothing.
 MODEL_INPUTS := config.yml domain.yml $(shell find data -type f 2>/dev/null) $(wildcard bot/*.py)
 
-.PHONY: help setup services services-stop services-status train run test test-unit test-stories \
+.PHONY: help setup services services-stop services-status train run test test-unit test-stories bench \
         validate nlu-report lock clean
 
 help:  ## list the targets
@@ -54,6 +54,10 @@ test-stories: train
 nlu-report: train  ## intent P/R/F1 per language: held-out set, then 5-fold cross-validation (slow)
 	$(PY) -m ops.nlu_report holdout
 	$(PY) -m ops.nlu_report cv --folds 5
+
+bench: services  ## benchmarks: knowledge-graph query latency p50/p95 (.run/results/kg_bench.json)
+	$(PY) -m kg load --if-empty
+	$(PY) -m kg.bench --rounds 200
 
 lock:  ## re-resolve requirements.in into requirements.lock
 	$(PY) -m pip install -q -r requirements.in
