@@ -70,7 +70,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         if args.command == "validate":
             catalog = read_catalog(args.seed_dir)
             print(f"{display_path(args.seed_dir)}: {len(catalog.products)} products, {len(catalog.faqs)} FAQs, "
-                  f"{len(catalog.policies)} policies: OK")
+                  f"{len(catalog.policies)} policies, {len(catalog.synonyms)} synonym groups: OK")
             return 0
         load_dev_env()
         return asyncio.run(_with_driver(args))

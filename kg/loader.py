@@ -13,7 +13,7 @@ from neo4j import AsyncDriver, AsyncManagedTransaction
 from kg.model import Catalog
 from kg.schema import NODE_KEYS, ensure_schema
 from kg.stats import graph_counts
-from kg.text import lookup_keys
+from kg.text import lookup_keys, synonym_key
 from kg.validation import DEFAULT_SEED_DIR, read_catalog
 
 
@@ -61,12 +61,22 @@ def node_rows(catalog: Catalog) -> Dict[str, List[Dict[str, Any]]]:
         }
         for p in catalog.policies
     ]
+    synonyms = [
+        {
+            "id": g.id, "zh": list(g.zh), "en": list(g.en),
+            # What a question is matched against (see kg.text.synonym_key).
+            "match_zh": [synonym_key(term, "zh") for term in g.zh],
+            "match_en": [synonym_key(term, "en") for term in g.en],
+        }
+        for g in catalog.synonyms
+    ]
     return {
         "Category": [asdict(c) for c in catalog.categories],
         "Brand": [asdict(b) for b in catalog.brands],
         "Product": products,
         "FAQ": faqs,
         "Policy": policies,
+        "SynonymGroup": synonyms,
     }
 
 

@@ -59,9 +59,18 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class SynonymGroup:
+    """Words customers use for one thing; an FAQ search naming one also looks for the others."""
+    id: str
+    zh: Tuple[str, ...]
+    en: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Catalog:
     categories: List[Category]
     brands: List[Brand]
     products: List[Product]
     faqs: List[Faq]
     policies: List[Policy]
+    synonyms: List[SynonymGroup]

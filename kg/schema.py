@@ -16,6 +16,7 @@ NODE_KEYS = (
     ("brand_id", "Brand", "id"),
     ("faq_id", "FAQ", "id"),
     ("policy_id", "Policy", "id"),
+    ("synonym_group_id", "SynonymGroup", "id"),
 )
 
 # Every relationship type the seed defines (see kg/loader.py for their ends).

@@ -25,6 +25,21 @@ def lookup_keys(names: Iterable[str]) -> List[str]:
     return list(dict.fromkeys(key for key in map(normalize_key, names) if key))
 
 
+_MATCH_WORD = re.compile(r"[a-z0-9]+")
+
+
+def synonym_key(text: str, lang: str) -> str:
+    """The form synonyms are matched in, by plain containment.
+
+    Chinese: the text, full-width and case folded. English: its words with a final "s" dropped
+    ("parcels" finds "parcel"), space-padded so that a key only matches whole words."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if lang == "zh":
+        return folded
+    words = (w[:-1] if len(w) > 3 and w.endswith("s") else w for w in _MATCH_WORD.findall(folded))
+    return f" {' '.join(words)} "
+
+
 def has_han(text: str) -> bool:
     return bool(_HAN.search(text))
 

@@ -11,12 +11,12 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 import yaml
 
-from kg.model import Brand, Catalog, Category, Faq, Policy, Product
-from kg.text import normalize_key
+from kg.model import Brand, Catalog, Category, Faq, Policy, Product, SynonymGroup
+from kg.text import has_han, normalize_key
 from kg.vocabulary import ATTRIBUTES, FAQ_TOPICS, POLICY_TYPES, AttributeSpec
 
 DEFAULT_SEED_DIR = Path(__file__).parent / "seed"
-SEED_FILES = ("categories.yaml", "brands.yaml", "products.yaml", "faqs.yaml", "policies.yaml")
+SEED_FILES = ("categories.yaml", "brands.yaml", "products.yaml", "faqs.yaml", "policies.yaml", "synonyms.yaml")
 
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _SKU = re.compile(r"^[A-Z0-9]+(-[A-Z0-9]+)*$")
@@ -287,6 +287,26 @@ def _read_policies(reader: _SeedReader, categories: Set[str]) -> List[Policy]:
     return policies
 
 
+def _read_synonyms(reader: _SeedReader) -> List[SynonymGroup]:
+    groups, keyed = [], []
+    for record in reader.records("synonyms.yaml", "id"):
+        record.only("id", "zh", "en")
+        group = SynonymGroup(id=record.ident("id"), zh=record.texts("zh"), en=record.texts("en"))
+        for term in group.zh:
+            # One character matches inside unrelated words (码 in 密码), so it would expand noise.
+            if len(term) < 2 or not has_han(term):
+                record.fail(f"zh word '{term}' must be Chinese and at least two characters")
+        for term in group.en:
+            if has_han(term) or not re.search("[A-Za-z]", term):
+                record.fail(f"en word '{term}' must be written in Latin letters")
+        if len(group.zh) + len(group.en) < 2:
+            record.fail("a synonym group needs at least two words")
+        groups.append(group)
+        keyed.append((record, group.id))
+    reader.unique(keyed, "id")
+    return groups
+
+
 def read_catalog(seed_dir: Path = DEFAULT_SEED_DIR) -> Catalog:
     """The whole seed, checked; raises SeedError listing every problem found."""
     reader = _SeedReader(Path(seed_dir))
@@ -295,6 +315,8 @@ def read_catalog(seed_dir: Path = DEFAULT_SEED_DIR) -> Catalog:
     products = _read_products(reader, category_ids, brand_ids)
     faqs = _read_faqs(reader, {p.sku for p in products}, category_ids)
     policies = _read_policies(reader, category_ids)
+    synonyms = _read_synonyms(reader)
     if reader.problems:
         raise SeedError(reader.problems)
-    return Catalog(categories=categories, brands=brands, products=products, faqs=faqs, policies=policies)
+    return Catalog(categories=categories, brands=brands, products=products, faqs=faqs, policies=policies,
+                   synonyms=synonyms)

@@ -1,7 +1,11 @@
 """The FAQ score thresholds in kg.config, measured on customer questions.
 
-faq_heldout.yaml tuned the thresholds (and FAQ phrasings were written after seeing its misses);
-faq_validation.yaml was written afterwards and evaluated once, so its floor is the honest one.
+kg/faq_heldout.yaml tuned the thresholds and the synonym weight (and FAQ phrasings were written
+after seeing its misses); kg/faq_validation.yaml was checked a few times while choosing synonyms.
+kg_faq_holdout.yml was written by someone who saw only the FAQ ids and questions, never the
+phrasings, answers or synonyms, and was evaluated once: its floors are the honest ones. The
+issue asks for 90% there; search reaches about 78% (see kg/README.md), so the floors guard
+today's level rather than the target.
 """
 from pathlib import Path
 
@@ -13,21 +17,28 @@ from kg.tuning import observe, read_heldout
 
 pytestmark = pytest.mark.services
 
-HERE = Path(__file__).parent
-# file -> the share of answerable questions that must get their FAQ (about 5 in 6 / 2 in 3 today)
-QUESTION_SETS = {"faq_heldout.yaml": 0.75, "faq_validation.yaml": 0.6}
+TESTS = Path(__file__).parents[1]
+# file -> (share of answerable questions that must get their FAQ, share of unanswerable ones that
+# must get "not found"), per language
+QUESTION_SETS = {
+    "kg/faq_heldout.yaml": (0.85, 1.0),
+    "kg/faq_validation.yaml": (0.8, 1.0),
+    "kg_faq_holdout.yml": (0.75, 0.75),
+}
 CASES = [(name, lang) for name in QUESTION_SETS for lang in ("zh", "en")]
 
 
 async def observations_for(driver, name, lang):
-    observations = await observe(driver, read_heldout(HERE / name))
+    observations = await observe(driver, read_heldout(TESTS / name))
     return [o for o in observations if has_han(o.text) == (lang == "zh")], FAQ_MIN_SCORE[lang]
 
 
 @pytest.mark.parametrize("name, lang", CASES)
 async def test_unanswerable_questions_get_no_answer(driver, seeded, name, lang):
     observations, threshold = await observations_for(driver, name, lang)
-    assert [o.text for o in observations if o.expect is None and o.top_score >= threshold] == []
+    unanswerable = [o for o in observations if o.expect is None]
+    answered = [(o.text, o.top_id) for o in unanswerable if o.top_score >= threshold]
+    assert 1 - len(answered) / len(unanswerable) >= QUESTION_SETS[name][1], answered
 
 
 @pytest.mark.parametrize("name, lang", CASES)
@@ -36,4 +47,4 @@ async def test_most_answerable_questions_find_their_faq(driver, seeded, name, la
     answerable = [o for o in observations if o.expect]
     wrong = [(o.text, o.expect, o.top_id) for o in answerable
              if not (o.top_id == o.expect and o.top_score >= threshold)]
-    assert 1 - len(wrong) / len(answerable) >= QUESTION_SETS[name], wrong
+    assert 1 - len(wrong) / len(answerable) >= QUESTION_SETS[name][0], wrong

@@ -20,7 +20,7 @@ def expected_counts() -> dict:
     catalog = read_catalog(SEED_DIR)
     return {
         "Product": len(catalog.products), "Category": len(catalog.categories), "Brand": len(catalog.brands),
-        "FAQ": len(catalog.faqs), "Policy": len(catalog.policies),
+        "FAQ": len(catalog.faqs), "Policy": len(catalog.policies), "SynonymGroup": len(catalog.synonyms),
         "IN_CATEGORY": len(catalog.products), "MADE_BY": len(catalog.products),
         "COMPATIBLE_WITH": sum(len(p.compatible_with) for p in catalog.products),
         "HAS_FAQ": sum(len(f.products) + len(f.categories) for f in catalog.faqs),

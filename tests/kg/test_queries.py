@@ -1,6 +1,9 @@
 """Each kind of question the actions ask, against the real graph."""
 import pytest
 
+from kg.validation import read_catalog
+from tests.kg.conftest import SEED_DIR
+
 pytestmark = pytest.mark.services
 
 
@@ -91,6 +94,31 @@ async def test_faq_search_is_language_aware(kg, text, lang, faq_id, answer_lang)
     assert (best.id, best.lang) == (faq_id, answer_lang)
     faq_text = best.answer + best.question
     assert any("\u4e00" <= ch <= "\u9fff" for ch in faq_text) == (answer_lang == "zh")
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("邮费怎么算", "zh", {"运费", "快递费", "包邮"}),
+    ("Where is my PARCEL?", "en", {"tracking", "track"}),
+    ("can I get a receipt", "en", {"invoice", "bill"}),
+])
+async def test_synonyms_of_the_customers_words(kg, text, lang, expected):
+    words = await kg.synonyms_of(text, lang)
+    assert expected <= set(words)
+    assert not [w for w in words if w.lower() in text.lower()]   # only words the text lacks
+
+
+@pytest.mark.parametrize("text, lang", [("please escalate this", "en"), ("密码忘了", "zh"), ("", "en")])
+async def test_no_synonyms_for_words_inside_other_words_or_no_words(kg, text, lang):
+    assert await kg.synonyms_of(text, lang) == []
+
+
+async def test_a_word_no_faq_uses_finds_its_faq_through_a_synonym(kg):
+    # "calcium" is in the limescale group and in no FAQ text, so only the synonyms can find the FAQ.
+    catalog = read_catalog(SEED_DIR)
+    assert not any("calcium" in " ".join([f.question_en, f.answer_en, *f.phrasings_en]).lower()
+                   for f in catalog.faqs), "pick a word the FAQs do not use"
+    best = await kg.best_faq("calcium build-up inside")
+    assert best is not None and best.id == "ka-kettle-scale"
 
 
 @pytest.mark.parametrize("text", ["今天天气怎么样", "tell me a joke", "你好", "thanks bye", "", "？？？"])

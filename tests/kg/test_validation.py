@@ -81,6 +81,13 @@ def test_bad_price_names_file_record_and_sku(seed_copy):
     ("faqs.yaml", 0, {"topic": "weather"}, "record 1 (id ship-cost): topic 'weather' must be one of"),
     ("policies.yaml", 1, {"applies_to": ["baby", "phones"]},
      "record 2 (id return-baby): category 'phones' already has a return policy (return-standard)"),
+    ("synonyms.yaml", 0, {"zh": ["码", "运费"]},
+     "record 1 (id shipping-fee): zh word '码' must be Chinese and at least two characters"),
+    ("synonyms.yaml", 0, {"en": ["邮费"]}, "record 1 (id shipping-fee): en word '邮费' must be written in Latin"),
+    ("synonyms.yaml", 0, {"zh": [], "en": ["postage"]},
+     "record 1 (id shipping-fee): a synonym group needs at least two words"),
+    ("synonyms.yaml", 1, {"id": "shipping-fee"},
+     "record 2 (id shipping-fee): id 'shipping-fee' is used by an earlier record"),
 ])
 def test_each_bad_record_is_named(seed_copy, file_name, index, changes, expected):
     edit_record(seed_copy, file_name, index, **changes)
