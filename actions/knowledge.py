@@ -18,6 +18,8 @@ from kg.vocabulary import POLICY_TYPES, mentioned_attributes
 
 log = logging.getLogger(__name__)
 _graph: Optional[KnowledgeGraph] = None
+# What the driver raises when Neo4j is down, refuses the query or the connection drops.
+GRAPH_UNAVAILABLE = (ServiceUnavailable, Neo4jError, OSError)
 
 # Words that make a product question about fit/compatibility or about a policy.
 COMPATIBILITY_WORDS = re.compile(
@@ -85,7 +87,7 @@ class ActionAnswerProduct(Action):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         try:
             return await self._answer(dispatcher, tracker)
-        except (ServiceUnavailable, Neo4jError, OSError) as error:
+        except GRAPH_UNAVAILABLE as error:
             log.error("knowledge graph unavailable: %s", type(error).__name__)
             say(dispatcher, tracker, "knowledge_down")
             return []
@@ -172,7 +174,7 @@ class ActionNoteReturnPolicy(Action):
             graph = knowledge_graph()
             products = await products_meant(graph, mentions)
             policy = await graph.policy_for_product(products[0].sku, "return", lang) if products else None
-        except (ServiceUnavailable, Neo4jError, OSError) as error:
+        except GRAPH_UNAVAILABLE as error:
             # The note is a courtesy: the return itself goes on through the order API.
             log.error("knowledge graph unavailable for the return note: %s", type(error).__name__)
             return []
@@ -192,7 +194,7 @@ class ActionAnswerFaq(Action):
         question = tracker.latest_message.get("text") or ""
         try:
             hit = await knowledge_graph().best_faq(question, language_of(tracker))
-        except (ServiceUnavailable, Neo4jError, OSError) as error:
+        except GRAPH_UNAVAILABLE as error:
             log.error("knowledge graph unavailable: %s", type(error).__name__)
             say(dispatcher, tracker, "knowledge_down")
             return []
