@@ -15,6 +15,7 @@ GENERATED_SECRETS = (
     "ORDERS_READ_TOKEN",   # order API: the action server's token
     "ORDERS_ADMIN_TOKEN",  # order API: tests and data tools
     "HANDOFF_SERVICE_TOKEN",  # handoff service: the action server's token
+    "HANDOFF_TOKEN_SECRET",   # handoff service: signs agents' login tokens
     "CUSTOMER_SIGNING_SECRET",  # HMAC key the shop signs logged-in customer ids with
 )
 

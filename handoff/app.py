@@ -1,0 +1,60 @@
+"""The aiohttp application: REST, WebSocket, and the background tasks (routing, bus, Kafka relay)."""
+import asyncio
+import contextlib
+import logging
+
+import aiohttp
+import redis.asyncio as aioredis
+from aiohttp import web
+
+from handoff.api import MAX_BODY_BYTES, Api, errors_as_json
+from handoff.config import Settings
+from handoff.customer import RasaClient
+from handoff.relay import KafkaRelay
+from handoff.service import HandoffService
+from handoff.store import Store
+from handoff.ws import Hub
+
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[errors_as_json], client_max_size=MAX_BODY_BYTES)
+    redis = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
+    store = Store(redis, settings.key_prefix)
+    rasa = RasaClient(None, settings.rasa_url, settings.rasa_token)  # its HTTP session opens on start
+    service = HandoffService(store, rasa, settings)
+    hub = Hub(store, service)
+    relay = KafkaRelay(service, settings) if settings.relay_enabled else None
+    app.router.add_routes(Api(store, service, settings, hub).routes())
+    app.update(settings=settings, store=store, service=service, hub=hub, relay=relay, rasa=rasa)
+    app.cleanup_ctx.append(_background)
+    return app
+
+
+async def _background(app: web.Application):
+    app["rasa"].http = aiohttp.ClientSession()
+    tasks = [asyncio.create_task(app["service"].run_router()),
+             asyncio.create_task(app["hub"].run_bus_reader()),
+             asyncio.create_task(app["hub"].keep_agents_seen())]
+    if app["relay"]:
+        tasks.append(asyncio.create_task(app["relay"].run()))
+    yield
+    await _cancel_all(tasks)
+    await app["rasa"].http.close()
+    await app["store"].redis.close()
+
+
+async def _cancel_all(tasks) -> None:
+    """Cancels until each task has ended: redis-py can swallow a cancellation that lands inside a
+    call, and the task would then run on and keep shutdown waiting forever."""
+    for task in tasks:
+        while not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=1)
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            task.result()
+
+
+def serve(settings: Settings) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)

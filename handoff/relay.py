@@ -1,0 +1,98 @@
+"""Customer messages of conversations that are with people, from Rasa's Kafka event stream.
+
+Rasa still parses, stores and publishes a paused conversation's messages; this consumer hands them to
+the service. All instances share one consumer group, so each event is relayed by one of them. Offsets
+are committed only after the message is in Redis (at least once), and the log skips Rasa message ids
+it has seen (so never twice). Kafka partitions by conversation, so each one stays in order.
+"""
+import asyncio
+import json
+import logging
+from typing import Any, Dict, Optional
+
+from confluent_kafka import Consumer, KafkaError, KafkaException
+
+from handoff.config import Settings
+from handoff.service import HandoffService
+
+log = logging.getLogger(__name__)
+
+
+def consumer_for(settings: Settings) -> Consumer:
+    return Consumer({
+        "bootstrap.servers": settings.kafka_bootstrap,
+        "group.id": settings.kafka_group,
+        "client.id": "handoff-relay",
+        "enable.auto.commit": False,
+        # A new group starts at the end: conversations handed over before it existed are not ours.
+        "auto.offset.reset": "latest",
+        "session.timeout.ms": 10000,
+    })
+
+
+def customer_message(event: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """The fields the service needs from a Rasa `user` event; None for every other event."""
+    if event.get("event") != "user" or not event.get("sender_id"):
+        return None
+    return {"conversation_id": str(event["sender_id"]), "text": event.get("text") or "",
+            "message_id": event.get("message_id"), "timestamp": event.get("timestamp"),
+            "parse_data": event.get("parse_data") or {}}
+
+
+class KafkaRelay:
+    def __init__(self, service: HandoffService, settings: Settings):
+        self.service = service
+        self.settings = settings
+        self.consumer: Optional[Consumer] = None
+
+    async def run(self) -> None:
+        self.consumer = consumer_for(self.settings)
+        self.consumer.subscribe([self.settings.kafka_events_topic])
+        try:
+            while True:
+                record = await asyncio.to_thread(self.consumer.poll, 0.5)
+                if record is None:
+                    continue
+                if record.error():
+                    if record.error().code() != KafkaError._PARTITION_EOF:
+                        log.warning("kafka: %s", record.error())
+                    continue
+                await self._handle_until_done(record.value())
+                await asyncio.to_thread(self._commit, record)
+        finally:
+            await asyncio.to_thread(self.consumer.close)
+
+    def _commit(self, record) -> None:
+        try:
+            self.consumer.commit(message=record, asynchronous=False)
+        except KafkaException as error:  # e.g. a rebalance: the event comes again, and is skipped
+            log.warning("kafka commit failed: %s", error)
+
+    async def _handle_until_done(self, raw: bytes) -> None:
+        """Retries while Redis or Rasa is away: skipping the event would lose a message, and moving
+        past it would break the conversation's order."""
+        while True:
+            try:
+                return await self._handle(raw)
+            except Exception:
+                log.exception("relaying an event failed; retrying in 1 s")
+                await asyncio.sleep(1)
+
+    async def _handle(self, raw: bytes) -> None:
+        try:
+            event = json.loads(raw)
+        except (ValueError, TypeError):
+            log.warning("kafka: skipped an event that is not JSON")
+            return
+        message = customer_message(event) if isinstance(event, dict) else None
+        if message:
+            await self.service.customer_message(**message)
+
+    async def wait_until_assigned(self, timeout: float = 30.0) -> bool:
+        """True once the consumer owns partitions (tests wait for it before sending messages)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            if self.consumer is not None and self.consumer.assignment():
+                return True
+            await asyncio.sleep(0.2)
+        return False

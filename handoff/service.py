@@ -1,0 +1,364 @@
+"""What the handoff service does, independent of HTTP: queue, offers, relay, hand back and close.
+
+Every change to a handoff happens under its Redis lock, and every routing round under one global
+lock, so several instances can run against the same Redis. Agents hear about changes through the
+bus (store.publish); customers through Rasa (customer.RasaClient).
+"""
+import asyncio
+import logging
+import math
+import time
+from collections import Counter
+from typing import Any, Dict, List, Optional, Tuple
+
+from handoff import routing
+from handoff.auth import Identity
+from handoff.config import Settings
+from handoff.customer import RasaClient, RasaUnavailable, customer_text, read_rating
+from handoff.packets import SKILLS, read_packet
+from handoff.store import NotFound, Store, waiting_for_routing
+
+log = logging.getLogger(__name__)
+PRESENCES = routing.PRESENCES
+RESOLUTIONS = ("resolved", "not_resolved", "follow_up", "spam")
+RATING_WAIT_SECONDS = 15 * 60
+
+
+class Forbidden(Exception):
+    pass
+
+
+class BadRequest(ValueError):
+    pass
+
+
+def public_view(handoff: Dict[str, Any]) -> Dict[str, Any]:
+    """The handoff as agents see it (everything but bookkeeping)."""
+    hidden = ("excluded",)
+    return {name: value for name, value in handoff.items() if name not in hidden}
+
+
+def can_see(identity: Identity, handoff: Dict[str, Any]) -> bool:
+    return identity.sees_everything or identity.name in (handoff.get("agent"), handoff.get("offered_to"))
+
+
+class HandoffService:
+    def __init__(self, store: Store, rasa: RasaClient, settings: Settings):
+        self.store = store
+        self.rasa = rasa
+        self.settings = settings
+        self._round_wanted = asyncio.Event()
+
+    # --- the action server --------------------------------------------------------------------
+    async def create(self, packet: Any) -> Tuple[bool, Dict[str, Any]]:
+        """(created, summary); a conversation that already has an open handoff gets that one."""
+        fields, message_ids = read_packet(packet)
+        async with self.store.lock("conversation", fields["conversation_id"]):
+            existing = await self.store.open_handoff_id(fields["conversation_id"])
+            if existing:
+                return False, await self.summary(existing)
+            handoff = await self.store.create_handoff(fields, packet, message_ids)
+        log.info("handoff %s queued: %s %s %s", handoff["id"], fields["language"], fields["skill"],
+                 fields["priority"])
+        await self.route()
+        return True, await self.summary(handoff["id"])
+
+    async def summary(self, handoff_id: str) -> Dict[str, Any]:
+        handoff = await self.store.handoff(handoff_id)
+        agents = await self.store.agent_states({})
+        speakers = [a for a in agents if a.presence == "online" and handoff["language"] in a.languages]
+        position = int(handoff.get("position") or 0) if handoff["status"] in ("queued", "offered") else 0
+        return {"handoff_id": handoff_id, "status": handoff["status"], "agent": handoff.get("agent") or None,
+                "position": position,
+                "expected_wait_seconds": await self._expected_wait(position, speakers),
+                "language_available": bool(speakers) or self.settings.overflow == "translate"}
+
+    async def _expected_wait(self, position: int, speakers: List[routing.AgentState]) -> int:
+        if position <= 0:
+            return 0
+        free_slots = sum(max(0, a.capacity - a.load) for a in speakers)
+        if position <= free_slots:
+            return 0
+        average = await self.store.average_handling_seconds(self.settings.average_handling_seconds)
+        return routing.expected_wait_seconds(position - free_slots, len(speakers), average)
+
+    async def open_for_conversation(self, conversation_id: str) -> Dict[str, Any]:
+        handoff_id = await self.store.open_handoff_id(conversation_id)
+        if not handoff_id:
+            raise NotFound(f"conversation {conversation_id} has no open handoff")
+        return await self.summary(handoff_id)
+
+    # --- agents -------------------------------------------------------------------------------
+    async def visible_handoffs(self, identity: Identity) -> List[Dict[str, Any]]:
+        ids = set(await self.store.waiting_ids())
+        agents = [a.name for a in await self.store.agents()] if identity.sees_everything else [identity.name]
+        for name in agents:
+            ids.update(await self.store.assigned_ids(name))
+        found = []
+        for handoff_id in sorted(ids):
+            try:
+                handoff = await self.store.handoff(handoff_id)
+            except NotFound:
+                continue
+            if can_see(identity, handoff):
+                found.append(public_view(handoff))
+        return sorted(found, key=lambda h: h["created_at"])
+
+    async def read(self, identity: Identity, handoff_id: str) -> Dict[str, Any]:
+        handoff = await self._visible(identity, handoff_id)
+        return {**public_view(handoff), "messages": await self.store.messages(handoff_id)}
+
+    async def _visible(self, identity: Identity, handoff_id: str) -> Dict[str, Any]:
+        handoff = await self.store.handoff(handoff_id)
+        if not can_see(identity, handoff):
+            raise Forbidden("this conversation is not offered or assigned to you")
+        return handoff
+
+    async def _held(self, identity: Identity, handoff_id: str) -> Dict[str, Any]:
+        """The handoff, if the caller holds it (a supervisor may act on any assigned one)."""
+        handoff = await self._visible(identity, handoff_id)
+        if handoff["status"] != "assigned":
+            raise BadRequest(f"the conversation is {handoff['status']}, not assigned")
+        if handoff["agent"] != identity.name and not identity.sees_everything:
+            raise Forbidden("this conversation is assigned to someone else")
+        return handoff
+
+    async def accept(self, identity: Identity, handoff_id: str) -> Dict[str, Any]:
+        async with self.store.lock(handoff_id):
+            handoff = await self._visible(identity, handoff_id)
+            offered_to_me = handoff["status"] == "offered" and handoff["offered_to"] == identity.name
+            supervisor_pick = identity.sees_everything and handoff["status"] in ("queued", "offered")
+            if not (offered_to_me or supervisor_pick):
+                raise BadRequest(f"the conversation is {handoff['status']} and not offered to you")
+            if supervisor_pick and handoff.get("offered_to") and handoff["offered_to"] != identity.name:
+                await self.store.publish({"type": "offer_withdrawn", "handoff_id": handoff_id},
+                                         [handoff["offered_to"]])
+            await self.store.assign(handoff_id, identity.name)
+            accepted = {**public_view(await self.store.handoff(handoff_id)),
+                        "messages": await self.store.messages(handoff_id)}
+        await self.store.touch(identity.name)
+        await self.store.publish({"type": "assigned", "handoff": accepted}, [identity.name])
+        await self._tell_customer(accepted, "agent_joined", agent=identity.name)
+        self.wake_router()
+        return accepted
+
+    async def reply(self, identity: Identity, handoff_id: str, text: Any) -> Dict[str, Any]:
+        text = self._message_text(text)
+        async with self.store.lock(handoff_id):
+            handoff = await self._held(identity, handoff_id)
+            sender = {"actor": "agent", "agent": identity.name, "handoff_id": handoff_id}
+            await self.rasa.say(handoff["conversation_id"], text, sender=sender)
+            entry = await self.store.append_message(handoff_id, {"actor": "agent", "agent": identity.name,
+                                                                 "text": text})
+        await self.store.touch(identity.name)
+        await self.store.publish({"type": "message", "handoff_id": handoff_id, "message": entry},
+                                 [identity.name])
+        return entry
+
+    def _message_text(self, text: Any) -> str:
+        if not isinstance(text, str) or not text.strip():
+            raise BadRequest("'text' must be a non-empty string")
+        if len(text) > self.settings.max_message_chars:
+            raise BadRequest(f"message too long: {len(text)} characters, the limit is "
+                             f"{self.settings.max_message_chars}")
+        return text
+
+    async def transfer(self, identity: Identity, handoff_id: str, to_agent: Any = None,
+                       to_skill: Any = None) -> Dict[str, Any]:
+        if bool(to_agent) == bool(to_skill):
+            raise BadRequest("give exactly one of 'agent' or 'skill'")
+        if to_skill and to_skill not in SKILLS:
+            raise BadRequest(f"'skill' must be one of {SKILLS}")
+        if to_agent:
+            target = await self.store.agent(str(to_agent))
+            if not target or target.disabled or target.role == "admin":
+                raise BadRequest(f"no active agent named {to_agent!r}")
+        async with self.store.lock(handoff_id):
+            handoff = await self._held(identity, handoff_id)
+            await self.store.requeue(handoff, front=True, exclude="" if to_agent else handoff["agent"],
+                                     target_agent=to_agent or "", skill=to_skill or "")
+            moved = public_view(await self.store.handoff(handoff_id))
+        await self.store.publish({"type": "handoff_updated", "handoff": moved}, [identity.name])
+        self.wake_router()
+        return moved
+
+    async def hand_back(self, identity: Identity, handoff_id: str, slots: Any) -> Dict[str, Any]:
+        slots = slots or {}
+        if not isinstance(slots, dict) or not all(isinstance(name, str) for name in slots):
+            raise BadRequest("'slots' must be an object of slot names to values")
+        async with self.store.lock(handoff_id):
+            handoff = await self._held(identity, handoff_id)
+            await self.rasa.resume(handoff["conversation_id"], slots)
+            await self.store.release(handoff, "handed_back")
+            await self.store.finish(handoff_id, handoff["conversation_id"])
+            done = public_view(await self.store.handoff(handoff_id))
+        await self.store.publish({"type": "handoff_updated", "handoff": done}, [identity.name])
+        await self._tell_customer(done, "bot_back")
+        self.wake_router()
+        return done
+
+    async def close(self, identity: Identity, handoff_id: str, resolution: Any) -> Dict[str, Any]:
+        if resolution not in RESOLUTIONS:
+            raise BadRequest(f"'resolution' must be one of {RESOLUTIONS}")
+        async with self.store.lock(handoff_id):
+            handoff = await self._held(identity, handoff_id)
+            question = customer_text("rating_question", handoff["language"], agent=handoff["agent"])
+            buttons = [{"title": score, "payload": score} for score in ("5", "4", "3", "2", "1")]
+            # The conversation stays paused until the rating (or another message) arrives.
+            await self.rasa.say(handoff["conversation_id"], question, buttons=buttons)
+            await self.store.release(handoff, "rating", resolution=resolution)
+            await self.store.await_rating(handoff_id, time.time() + RATING_WAIT_SECONDS)
+            done = public_view(await self.store.handoff(handoff_id))
+        await self.store.publish({"type": "handoff_updated", "handoff": done}, [identity.name])
+        self.wake_router()
+        return done
+
+    async def set_presence(self, identity: Identity, status: Any) -> Dict[str, Any]:
+        if status not in PRESENCES:
+            raise BadRequest(f"'status' must be one of {PRESENCES}")
+        await self.store.set_presence(identity.name, status)
+        await self.store.publish({"type": "presence", "agent": identity.name, "status": status})
+        self.wake_router()
+        return {"agent": identity.name, "status": status}
+
+    # --- customers (from the Kafka relay) -----------------------------------------------------
+    async def customer_message(self, conversation_id: str, text: str, message_id: Optional[str],
+                               timestamp: Optional[float], parse_data: Dict[str, Any]) -> None:
+        handoff_id = await self.store.open_handoff_id(conversation_id)
+        if not handoff_id:
+            return
+        async with self.store.lock(handoff_id):
+            handoff = await self.store.handoff(handoff_id)
+            if handoff["status"] == "rating":
+                await self._rating_answer(handoff, text, parse_data)
+                return
+            intent = parse_data.get("intent") or {}
+            entry = await self.store.append_message(handoff_id, {
+                "actor": "customer", "text": text, "timestamp": timestamp,
+                "intent": intent.get("name"), "confidence": intent.get("confidence")}, message_id)
+        if entry and handoff["status"] == "assigned":
+            await self.store.publish({"type": "message", "handoff_id": handoff_id, "message": entry},
+                                     [handoff["agent"]])
+
+    async def _rating_answer(self, handoff: Dict[str, Any], text: str, parse_data: Dict[str, Any]) -> None:
+        rating = read_rating(text)
+        await self.rasa.resume(handoff["conversation_id"], {})
+        await self.store.finish(handoff["id"], handoff["conversation_id"], status="closed",
+                                csat=rating if rating is not None else "")
+        if rating is not None:
+            await self._tell_customer(handoff, "rating_thanks")
+        else:  # not a rating but a new question: the bot, awake again, answers it
+            await self.rasa.answer_as_bot(handoff["conversation_id"], parse_data)
+
+    async def _tell_customer(self, handoff: Dict[str, Any], key: str, **values: Any) -> None:
+        """A notice to the customer; failing to send one never undoes what the agent did."""
+        try:
+            await self.rasa.say(handoff["conversation_id"], customer_text(key, handoff["language"], **values))
+        except RasaUnavailable as error:
+            log.warning("could not tell %s %r: %s", handoff["conversation_id"], key, error)
+
+    # --- routing rounds -----------------------------------------------------------------------
+    def wake_router(self) -> None:
+        self._round_wanted.set()
+
+    async def run_router(self, tick_seconds: float = 1.0) -> None:
+        """Routes whenever something changed, and every tick for offer and presence timeouts."""
+        while True:
+            # asyncio.wait, not wait_for: on Python 3.10 wait_for can swallow a cancellation.
+            wanted = asyncio.ensure_future(self._round_wanted.wait())
+            try:
+                await asyncio.wait({wanted}, timeout=tick_seconds)
+            finally:
+                wanted.cancel()
+            self._round_wanted.clear()
+            try:
+                await self.route()
+            except Exception:  # a failed round must not stop routing for good
+                log.exception("routing round failed")
+
+    async def route(self) -> None:
+        async with self.store.lock("router"):
+            now = time.time()
+            await self._requeue_from_absent_agents(now)
+            await self._lapse_offers(now)
+            waiting = await self.store.waiting_handoffs()
+            pending = Counter(h["offered_to"] for h in waiting if h["status"] == "offered")
+            agents = await self.store.agent_states(dict(pending))
+            queued = [waiting_for_routing(h) for h in waiting if h["status"] == "queued"]
+            for offer in routing.plan_offers(queued, agents, self.settings.overflow):
+                await self._offer(offer, now)
+            await self._update_positions(await self.store.waiting_handoffs(), agents)
+            await self._expire_ratings(now)
+
+    async def _offer(self, offer: routing.Offer, now: float) -> None:
+        async with self.store.lock(offer.handoff_id):
+            handoff = await self.store.handoff(offer.handoff_id)
+            if handoff["status"] != "queued":
+                return
+            await self.store.update_handoff(offer.handoff_id, status="offered", offered_to=offer.agent,
+                                            offer_expires=now + self.settings.offer_timeout_seconds)
+            offered = public_view(await self.store.handoff(offer.handoff_id))
+        await self.store.publish({"type": "offer", "handoff": offered}, [offer.agent])
+
+    async def _lapse_offers(self, now: float) -> None:
+        for handoff in await self.store.waiting_handoffs():
+            if handoff["status"] == "offered" and (handoff.get("offer_expires") or 0) <= now:
+                await self._withdraw_offer(handoff["id"])
+
+    async def _withdraw_offer(self, handoff_id: str) -> None:
+        async with self.store.lock(handoff_id):
+            handoff = await self.store.handoff(handoff_id)
+            if handoff["status"] != "offered":
+                return
+            await self.store.requeue(handoff, exclude=handoff["offered_to"])
+        await self.store.publish({"type": "offer_withdrawn", "handoff_id": handoff_id},
+                                 [handoff["offered_to"]])
+
+    async def _requeue_from_absent_agents(self, now: float) -> None:
+        """Offline or silent agents lose their offers, and their conversations go to the front."""
+        for agent in await self.store.agents():
+            presence = await self.store.presence(agent.name)
+            silent = presence["seen"] < now - self.settings.silent_agent_seconds
+            if presence["status"] != "offline" and not silent:
+                continue
+            if presence["status"] != "offline":
+                await self.store.set_presence(agent.name, "offline", now=presence["seen"])
+                await self.store.publish({"type": "presence", "agent": agent.name, "status": "offline"})
+            for handoff_id in await self.store.assigned_ids(agent.name):
+                async with self.store.lock(handoff_id):
+                    handoff = await self.store.handoff(handoff_id)
+                    if handoff["status"] == "assigned" and handoff["agent"] == agent.name:
+                        await self.store.requeue(handoff, front=True)
+                        log.info("handoff %s re-queued: %s is offline", handoff_id, agent.name)
+        for handoff in await self.store.waiting_handoffs():
+            offered_to = handoff.get("offered_to")
+            if handoff["status"] == "offered" and offered_to:
+                if (await self.store.presence(offered_to))["status"] != "online":
+                    await self._withdraw_offer(handoff["id"])
+
+    async def _update_positions(self, waiting: List[Dict[str, Any]],
+                                agents: List[routing.AgentState]) -> None:
+        """Tells each waiting customer their new place when it changed (not on the first count:
+        action_handoff already told them)."""
+        positions = routing.queue_positions(waiting_for_routing(h) for h in waiting)
+        for handoff in waiting:
+            position = positions[handoff["id"]]
+            before = int(handoff.get("position") or 0)
+            if position == before:
+                continue
+            await self.store.update_handoff(handoff["id"], position=position)
+            if before:
+                speakers = [a for a in agents if a.presence == "online" and handoff["language"] in a.languages]
+                wait = await self._expected_wait(position, speakers)
+                key = "queue_next" if position == 1 else "queue_position"
+                await self._tell_customer(handoff, key, position=position,
+                                          minutes=max(1, math.ceil(wait / 60)))
+
+    async def _expire_ratings(self, now: float) -> None:
+        """A customer who never rates gets the bot back after a while."""
+        for handoff_id in await self.store.ratings_overdue(now):
+            async with self.store.lock(handoff_id):
+                handoff = await self.store.handoff(handoff_id)
+                if handoff["status"] == "rating":
+                    await self.rasa.resume(handoff["conversation_id"], {})
+                    await self.store.finish(handoff_id, handoff["conversation_id"], status="closed")

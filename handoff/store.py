@@ -1,0 +1,269 @@
+"""All handoff state in Redis, so any instance can serve any agent and a killed one loses nothing.
+
+Keys (under the configured prefix, `ho` by default):
+  agents                    set of agent names
+  agent:{name}              hash: role, password_hash, languages, skills, capacity, translation, disabled
+  presence:{name}           hash: status, seen (last sign of life), idle_since
+  handoff:{id}              hash: the conversation's routing fields, status, agent, offer, context (JSON)
+  open:{conversation_id}    the conversation's open handoff id
+  waiting                   sorted set of handoff ids not yet accepted (score: queued_at)
+  assigned:{agent}          set of handoff ids the agent holds
+  log:{id}                  stream: the conversation's messages while with people, in order
+  seen:{id}                 set of relayed Rasa message ids (no message shown twice)
+  handling                  list of recent handling times in seconds (expected-wait estimate)
+  rating                    sorted set of closed handoffs awaiting the customer's rating (score: deadline)
+  bus                       stream of events every instance pushes to its WebSockets
+Changes to one handoff happen under its lock (lock:{id}), so two instances never race on it.
+"""
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional
+
+import redis.asyncio as aioredis
+
+from handoff.routing import AgentState, Waiting
+
+OPEN_STATUSES = ("queued", "offered", "assigned", "rating")
+BUS_LENGTH = 10_000
+HANDLING_SAMPLES = 50
+
+
+class NotFound(Exception):
+    pass
+
+
+class Conflict(Exception):
+    """The handoff is not in a state that allows this (already taken, closed, not yours)."""
+
+
+@dataclass
+class Agent:
+    name: str
+    role: str
+    languages: List[str]
+    skills: List[str]
+    capacity: int
+    translation: bool = False
+    disabled: bool = False
+    password_hash: str = field(default="", repr=False)
+
+    def public(self) -> Dict[str, Any]:
+        return {"name": self.name, "role": self.role, "languages": self.languages,
+                "skills": self.skills, "capacity": self.capacity,
+                "translation": self.translation, "disabled": self.disabled}
+
+
+def _csv(values: Iterable[str]) -> str:
+    return ",".join(values)
+
+
+def _split(raw: str) -> List[str]:
+    return [value for value in (raw or "").split(",") if value]
+
+
+class Store:
+    def __init__(self, redis: aioredis.Redis, prefix: str = "ho"):
+        self.redis = redis
+        self.prefix = prefix
+
+    def key(self, *parts: str) -> str:
+        return ":".join((self.prefix,) + parts)
+
+    def lock(self, *parts: str, timeout: float = 10.0):
+        return self.redis.lock(self.key("lock", *parts), timeout=timeout, blocking_timeout=timeout)
+
+    # --- agents -------------------------------------------------------------------------------
+    async def save_agent(self, agent: Agent) -> None:
+        await self.redis.hset(self.key("agent", agent.name), mapping={
+            "role": agent.role, "password_hash": agent.password_hash,
+            "languages": _csv(agent.languages), "skills": _csv(agent.skills),
+            "capacity": agent.capacity, "translation": int(agent.translation),
+            "disabled": int(agent.disabled)})
+        await self.redis.sadd(self.key("agents"), agent.name)
+
+    async def agent(self, name: str) -> Optional[Agent]:
+        raw = await self.redis.hgetall(self.key("agent", name))
+        if not raw:
+            return None
+        return Agent(name=name, role=raw["role"], languages=_split(raw["languages"]),
+                     skills=_split(raw["skills"]), capacity=int(raw["capacity"]),
+                     translation=raw.get("translation") == "1", disabled=raw.get("disabled") == "1",
+                     password_hash=raw.get("password_hash", ""))
+
+    async def agents(self) -> List[Agent]:
+        names = sorted(await self.redis.smembers(self.key("agents")))
+        found = [await self.agent(name) for name in names]
+        return [agent for agent in found if agent]
+
+    async def set_presence(self, name: str, status: str, now: Optional[float] = None) -> None:
+        now = now or time.time()
+        key = self.key("presence", name)
+        await self.redis.hset(key, mapping={"status": status, "seen": now})
+        await self.redis.hsetnx(key, "idle_since", now)
+
+    async def touch(self, name: str, now: Optional[float] = None) -> None:
+        """A sign of life (WebSocket traffic, an API call): keeps the agent from counting as silent."""
+        await self.redis.hset(self.key("presence", name), "seen", now or time.time())
+
+    async def presence(self, name: str) -> Dict[str, Any]:
+        raw = await self.redis.hgetall(self.key("presence", name))
+        return {"status": raw.get("status", "offline"), "seen": float(raw.get("seen", 0)),
+                "idle_since": float(raw.get("idle_since", 0))}
+
+    async def assigned_ids(self, name: str) -> List[str]:
+        return sorted(await self.redis.smembers(self.key("assigned", name)))
+
+    async def agent_states(self, pending_offers: Dict[str, int]) -> List[AgentState]:
+        """Routing's view of every enabled agent; load counts offers still pending."""
+        states = []
+        for agent in await self.agents():
+            if agent.disabled or agent.role == "admin":
+                continue
+            presence = await self.presence(agent.name)
+            held = await self.redis.scard(self.key("assigned", agent.name))
+            states.append(AgentState(
+                name=agent.name, languages=frozenset(agent.languages), skills=frozenset(agent.skills),
+                capacity=agent.capacity, presence=presence["status"],
+                load=held + pending_offers.get(agent.name, 0), idle_since=presence["idle_since"],
+                translation=agent.translation))
+        return states
+
+    # --- handoffs -----------------------------------------------------------------------------
+    async def open_handoff_id(self, conversation_id: str) -> Optional[str]:
+        return await self.redis.get(self.key("open", conversation_id))
+
+    async def create_handoff(self, fields: Dict[str, Any], context: Dict[str, Any],
+                             seen_message_ids: Iterable[str]) -> Dict[str, Any]:
+        """A new queued handoff; the caller holds the conversation's lock and checked none is open."""
+        now = time.time()
+        handoff_id = uuid.uuid4().hex
+        record = {**fields, "id": handoff_id, "status": "queued", "created_at": now, "queued_at": now,
+                  "front": 0, "excluded": "[]", "context": json.dumps(context, ensure_ascii=False)}
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(self.key("handoff", handoff_id), mapping=record)
+        pipe.set(self.key("open", fields["conversation_id"]), handoff_id)
+        pipe.zadd(self.key("waiting"), {handoff_id: now})
+        seen = [message_id for message_id in seen_message_ids if message_id]
+        if seen:
+            pipe.sadd(self.key("seen", handoff_id), *seen)
+        await pipe.execute()
+        return await self.handoff(handoff_id)
+
+    async def handoff(self, handoff_id: str) -> Dict[str, Any]:
+        raw = await self.redis.hgetall(self.key("handoff", handoff_id))
+        if not raw:
+            raise NotFound(f"no handoff {handoff_id}")
+        record: Dict[str, Any] = dict(raw)
+        record["context"] = json.loads(raw.get("context") or "{}")
+        record["excluded"] = json.loads(raw.get("excluded") or "[]")
+        for name in ("created_at", "queued_at", "offer_expires", "accepted_at", "closed_at"):
+            if record.get(name):
+                record[name] = float(record[name])
+        record["front"] = raw.get("front") == "1"
+        return record
+
+    async def update_handoff(self, handoff_id: str, **changes: Any) -> None:
+        encoded = {name: json.dumps(value) if isinstance(value, (list, dict)) else
+                   ("" if value is None else value) for name, value in changes.items()}
+        await self.redis.hset(self.key("handoff", handoff_id), mapping=encoded)
+
+    async def waiting_ids(self) -> List[str]:
+        return await self.redis.zrange(self.key("waiting"), 0, -1)
+
+    async def waiting_handoffs(self) -> List[Dict[str, Any]]:
+        found = []
+        for handoff_id in await self.waiting_ids():
+            try:
+                found.append(await self.handoff(handoff_id))
+            except NotFound:
+                await self.redis.zrem(self.key("waiting"), handoff_id)
+        return found
+
+    async def assign(self, handoff_id: str, agent: str) -> None:
+        now = time.time()
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(self.key("handoff", handoff_id), mapping={
+            "status": "assigned", "agent": agent, "offered_to": "", "offer_expires": "",
+            "accepted_at": now, "target_agent": ""})
+        pipe.zrem(self.key("waiting"), handoff_id)
+        pipe.sadd(self.key("assigned", agent), handoff_id)
+        await pipe.execute()
+
+    async def requeue(self, handoff: Dict[str, Any], front: bool = False, exclude: str = "",
+                      target_agent: str = "", skill: str = "") -> None:
+        """Back to waiting: an offer lapsed, the agent left, or a transfer."""
+        excluded = sorted(set(handoff["excluded"]) | ({exclude} if exclude else set()))
+        queued_at = handoff["queued_at"]
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(self.key("handoff", handoff["id"]), mapping={
+            "status": "queued", "agent": "", "offered_to": "", "offer_expires": "",
+            "front": int(front or handoff["front"]), "excluded": json.dumps(excluded),
+            "target_agent": target_agent, "skill": skill or handoff["skill"]})
+        if handoff.get("agent"):
+            pipe.srem(self.key("assigned", handoff["agent"]), handoff["id"])
+        pipe.zadd(self.key("waiting"), {handoff["id"]: queued_at})
+        await pipe.execute()
+
+    async def release(self, handoff: Dict[str, Any], status: str, **changes: Any) -> None:
+        """The agent is done with it (handed back, or waiting for the customer's rating)."""
+        now = time.time()
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(self.key("handoff", handoff["id"]), mapping={"status": status, **changes})
+        pipe.zrem(self.key("waiting"), handoff["id"])
+        if handoff.get("agent"):
+            pipe.srem(self.key("assigned", handoff["agent"]), handoff["id"])
+            pipe.hset(self.key("presence", handoff["agent"]), "idle_since", now)
+        if handoff.get("accepted_at"):
+            pipe.lpush(self.key("handling"), round(now - handoff["accepted_at"], 1))
+            pipe.ltrim(self.key("handling"), 0, HANDLING_SAMPLES - 1)
+        await pipe.execute()
+
+    async def await_rating(self, handoff_id: str, deadline: float) -> None:
+        await self.redis.zadd(self.key("rating"), {handoff_id: deadline})
+
+    async def ratings_overdue(self, now: float) -> List[str]:
+        return await self.redis.zrangebyscore(self.key("rating"), "-inf", now)
+
+    async def finish(self, handoff_id: str, conversation_id: str, **changes: Any) -> None:
+        """The handoff is over: the conversation belongs to the bot again."""
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.hset(self.key("handoff", handoff_id), mapping={"closed_at": time.time(), **changes})
+        pipe.delete(self.key("open", conversation_id))
+        pipe.zrem(self.key("waiting"), handoff_id)
+        pipe.zrem(self.key("rating"), handoff_id)
+        await pipe.execute()
+
+    async def average_handling_seconds(self, default: float) -> float:
+        samples = [float(value) for value in await self.redis.lrange(self.key("handling"), 0, -1)]
+        return sum(samples) / len(samples) if samples else default
+
+    # --- messages -----------------------------------------------------------------------------
+    async def append_message(self, handoff_id: str, message: Dict[str, Any],
+                             message_id: Optional[str] = None) -> Optional[Dict[str, Any]]:
+        """Adds a message to the conversation's log; None when this Rasa message id was logged before."""
+        if message_id and not await self.redis.sadd(self.key("seen", handoff_id), message_id):
+            return None
+        entry = {**message, "timestamp": message.get("timestamp") or time.time()}
+        entry_id = await self.redis.xadd(self.key("log", handoff_id),
+                                         {"json": json.dumps(entry, ensure_ascii=False)})
+        return {**entry, "id": entry_id}
+
+    async def messages(self, handoff_id: str) -> List[Dict[str, Any]]:
+        entries = await self.redis.xrange(self.key("log", handoff_id))
+        return [{**json.loads(fields["json"]), "id": entry_id} for entry_id, fields in entries]
+
+    # --- bus ----------------------------------------------------------------------------------
+    async def publish(self, event: Dict[str, Any], agents: Iterable[str] = ()) -> None:
+        """An event for the WebSockets of `agents` (and every supervisor), on whichever instance."""
+        await self.redis.xadd(self.key("bus"), {"agents": json.dumps(sorted(set(agents))),
+                                                "event": json.dumps(event, ensure_ascii=False)},
+                              maxlen=BUS_LENGTH, approximate=True)
+
+
+def waiting_for_routing(handoff: Dict[str, Any]) -> Waiting:
+    return Waiting(handoff_id=handoff["id"], language=handoff["language"], skill=handoff["skill"],
+                   priority=handoff["priority"], queued_at=handoff["queued_at"],
+                   front=handoff["front"], excluded=frozenset(handoff["excluded"]),
+                   target_agent=handoff.get("target_agent") or None)
