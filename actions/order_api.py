@@ -1,16 +1,21 @@
 """The action server's one OrdersClient, and what to tell the customer when a call fails."""
 import logging
-from typing import Optional
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import say
-from orders import (InvalidRequest, OrderApiError, OrderApiUnavailable, OrderNotFound,
-                    OrdersClient, TooManyAttempts)
+from orders import (InputTooLarge, InvalidRequest, NotFound, OrderApiError, OrderApiUnavailable,
+                    OrderConflict, OrderNotFound, OrdersClient, TooManyAttempts)
 
 log = logging.getLogger(__name__)
 _client: Optional[OrdersClient] = None
+# Failures about the customer's request (unknown or malformed order, locked verification, a change
+# the order's state refuses): the reply tells them what to do. Any other failure is the order API
+# being down or broken, which the customer cannot fix: a person takes over.
+REQUEST_ERRORS = (NotFound, InvalidRequest, TooManyAttempts, OrderConflict, InputTooLarge)
 
 
 def orders_client() -> OrdersClient:
@@ -36,3 +41,12 @@ def explain_failure(dispatcher: CollectingDispatcher, tracker: Tracker, error: O
     else:
         log.error("order API refused a call: %s %s", error.status, error.code)
         say(dispatcher, tracker, "order_api_error")
+
+
+def api_is_failing(error: OrderApiError) -> bool:
+    return not isinstance(error, REQUEST_ERRORS)
+
+
+def hand_over() -> List[Dict[Text, Any]]:
+    """Events that run action_handoff next, after the failure has been explained."""
+    return [FollowupAction("action_handoff")]

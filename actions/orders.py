@@ -1,4 +1,8 @@
-"""Order actions: status, and the submit step of the address, cancel and return forms."""
+"""Order actions: status, and the submit step of the address, cancel and return forms.
+
+When the order API itself is down or broken they explain, then hand over to a person
+(FollowupAction to action_handoff): the customer cannot fix that by rephrasing.
+"""
 import abc
 from typing import Any, Dict, List, Optional, Text
 
@@ -7,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import say, text
-from actions.order_api import explain_failure, orders_client
+from actions.order_api import api_is_failing, explain_failure, hand_over, orders_client
 from actions.order_forms import PROBLEM_API_DOWN, PROBLEM_UNVERIFIED, parse_order_id
 from orders import OrderApiError, OrderConflict
 
@@ -45,6 +49,8 @@ class ActionOrderStatus(Action):
             tracking = await orders_client().get_tracking(order_id)
         except OrderApiError as error:
             explain_failure(dispatcher, tracker, error, order_id)
+            if api_is_failing(error):
+                return hand_over()  # the number was fine: kept for the person who takes over
             return [SlotSet("order_id", None)]
         say(dispatcher, tracker, "order_status", order_id=order_id,
             status=status_words(tracker, tracking["status"]))
@@ -79,29 +85,33 @@ class SubmitOrderChange(Action, abc.ABC):
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         order_id = tracker.get_slot("order_id")
         problem = tracker.get_slot("order_problem")
+        api_failed = False
         if problem:
             self.explain_problem(dispatcher, tracker, problem, order_id)
+            api_failed = problem == PROBLEM_API_DOWN
         elif tracker.get_slot("confirmed") is not True:
             say(dispatcher, tracker, "change_not_confirmed")
         elif tracker.get_slot("verified_order") != order_id:
             # The form guarantees this; refuse rather than trust a slot set some other way.
             say(dispatcher, tracker, "verify_failed_final")
         else:
-            await self.apply_and_report(dispatcher, tracker, order_id)
-        return clear_form_run()
+            api_failed = await self.apply_and_report(dispatcher, tracker, order_id)
+        return clear_form_run() + (hand_over() if api_failed else [])
 
     async def apply_and_report(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               order_id: str) -> None:
+                               order_id: str) -> bool:
+        """Makes the change and says how it went; True when the order API itself failed."""
         try:
             result = await self.apply(tracker, order_id)
         except OrderConflict as conflict:
             status = (conflict.details or {}).get("status")
             self.explain_problem(dispatcher, tracker, status or "conflict", order_id)
-            return
+            return False
         except OrderApiError as error:
             explain_failure(dispatcher, tracker, error, order_id)
-            return
+            return api_is_failing(error)
         say(dispatcher, tracker, f"{self.change}_done", order_id=order_id, **result)
+        return False
 
     def explain_problem(self, dispatcher: CollectingDispatcher, tracker: Tracker, problem: str,
                         order_id: Optional[str]) -> None:
