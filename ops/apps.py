@@ -1,4 +1,4 @@
-"""Our own processes: the Rasa server, the action server and the order API (later: handoff).
+"""Our own processes: the Rasa server, the action server, the order API and the handoff service.
 
 They are LocalServers like Redis or Neo4j, so `make run` and the test fixtures start, watch and
 stop them with the same code (ops.process). Ports come from the environment.
@@ -85,14 +85,18 @@ class ActionServer(HttpApp):
     health_path = "/health"
     start_timeout = 90.0
 
-    def __init__(self, name: str = "actions", port: int = None, orders_url: str = None):
+    def __init__(self, name: str = "actions", port: int = None, orders_url: str = None,
+                 handoff_url: str = None):
         super().__init__(name, port or int(os.environ.get("ACTIONS_PORT", 5055)))
         self.orders_url = orders_url
+        self.handoff_url = handoff_url
 
     def environment(self) -> Dict[str, str]:
         extra = super().environment()
         if self.orders_url:
             extra["ORDERS_API_URL"] = self.orders_url
+        if self.handoff_url:
+            extra["HANDOFF_URL"] = self.handoff_url
         return extra
 
     def command(self) -> List[str]:
@@ -131,6 +135,30 @@ class OrdersApi(HttpApp):
 
     def command(self) -> List[str]:
         return [sys.executable, "-m", "orders", "serve"]
+
+
+class HandoffService(HttpApp):
+    """The handoff service (handoff/): queue, routing, agents' WebSockets, Kafka relay."""
+
+    health_path = "/health"
+    start_timeout = 60.0
+
+    def __init__(self, name: str = "handoff", port: int = None, rasa_url: str = None,
+                 key_prefix: str = None):
+        super().__init__(name, port or int(os.environ.get("HANDOFF_PORT", 8090)))
+        self.rasa_url = rasa_url
+        self.key_prefix = key_prefix
+
+    def environment(self) -> Dict[str, str]:
+        extra = {**super().environment(), "HANDOFF_HOST": "127.0.0.1", "HANDOFF_PORT": str(self.port)}
+        if self.rasa_url:
+            extra["RASA_URL"] = self.rasa_url
+        if self.key_prefix:
+            extra["HANDOFF_KEY_PREFIX"] = self.key_prefix
+        return extra
+
+    def command(self) -> List[str]:
+        return [sys.executable, "-m", "handoff", "serve"]
 
 
 def load_graph_if_empty() -> None:
