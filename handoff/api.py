@@ -102,7 +102,8 @@ class Api:
     # --- routes -------------------------------------------------------------------------------
     async def health(self, request: web.Request) -> web.Response:
         await self.store.redis.ping()
-        return web.json_response({"status": "ok"})
+        relay = request.app["relay"]
+        return web.json_response({"status": "ok", "relay": relay.state() if relay else "off"})
 
     async def openapi(self, request: web.Request) -> web.Response:
         return web.json_response(OPENAPI)

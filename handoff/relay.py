@@ -24,8 +24,9 @@ def consumer_for(settings: Settings) -> Consumer:
         "group.id": settings.kafka_group,
         "client.id": "handoff-relay",
         "enable.auto.commit": False,
-        # A new group starts at the end: conversations handed over before it existed are not ours.
-        "auto.offset.reset": "latest",
+        # A new group reads the retained history: only messages of open handoffs, sent after the
+        # handoff began, are relayed (service.customer_message), so old events are harmless.
+        "auto.offset.reset": "earliest",
         "session.timeout.ms": 10000,
     })
 
@@ -88,11 +89,8 @@ class KafkaRelay:
         if message:
             await self.service.customer_message(**message)
 
-    async def wait_until_assigned(self, timeout: float = 30.0) -> bool:
-        """True once the consumer owns partitions (tests wait for it before sending messages)."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
-            if self.consumer is not None and self.consumer.assignment():
-                return True
-            await asyncio.sleep(0.2)
-        return False
+    def state(self) -> str:
+        """For /health: "assigned" once this instance owns partitions of the event topic."""
+        if self.consumer is None:
+            return "starting"
+        return "assigned" if self.consumer.assignment() else "waiting for partitions"

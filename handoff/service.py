@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 PRESENCES = routing.PRESENCES
 RESOLUTIONS = ("resolved", "not_resolved", "follow_up", "spam")
 RATING_WAIT_SECONDS = 15 * 60
+CLOCK_SKEW_SECONDS = 5  # Rasa and this service may run on different machines
 
 
 class Forbidden(Exception):
@@ -229,6 +230,8 @@ class HandoffService:
             return
         async with self.store.lock(handoff_id):
             handoff = await self.store.handoff(handoff_id)
+            if timestamp and timestamp < handoff["created_at"] - CLOCK_SKEW_SECONDS:
+                return  # from before the handoff: the packet's last turns carry it
             if handoff["status"] == "rating":
                 await self._rating_answer(handoff, text, parse_data)
                 return

@@ -144,18 +144,17 @@ class HandoffService(HttpApp):
     start_timeout = 60.0
 
     def __init__(self, name: str = "handoff", port: int = None, rasa_url: str = None,
-                 key_prefix: str = None):
+                 key_prefix: str = None, kafka_group: str = None):
         super().__init__(name, port or int(os.environ.get("HANDOFF_PORT", 8090)))
         self.rasa_url = rasa_url
-        self.key_prefix = key_prefix
+        self.key_prefix = key_prefix  # tests use their own keys and consumer group
+        self.kafka_group = kafka_group
 
     def environment(self) -> Dict[str, str]:
         extra = {**super().environment(), "HANDOFF_HOST": "127.0.0.1", "HANDOFF_PORT": str(self.port)}
-        if self.rasa_url:
-            extra["RASA_URL"] = self.rasa_url
-        if self.key_prefix:
-            extra["HANDOFF_KEY_PREFIX"] = self.key_prefix
-        return extra
+        optional = {"RASA_URL": self.rasa_url, "HANDOFF_KEY_PREFIX": self.key_prefix,
+                    "HANDOFF_KAFKA_GROUP": self.kafka_group}
+        return {**extra, **{name: value for name, value in optional.items() if value}}
 
     def command(self) -> List[str]:
         return [sys.executable, "-m", "handoff", "serve"]

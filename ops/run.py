@@ -8,7 +8,7 @@ import sys
 import threading
 from typing import List
 
-from ops.apps import MODEL_PATH, ActionServer, OrdersApi, RasaServer, load_graph_if_empty
+from ops.apps import MODEL_PATH, ActionServer, HandoffService, OrdersApi, RasaServer, load_graph_if_empty
 from ops.devenv import load_dev_env
 from ops.paths import DEV_ENV_FILE
 from ops.process import LocalServer, StartFailed, our_pid, start, stop
@@ -49,20 +49,23 @@ def main() -> int:
         print(f"no trained model at {MODEL_PATH}: run `make train` first", file=sys.stderr)
         return 1
     orders = OrdersApi()
-    actions = ActionServer(orders_url=orders.address())
-    rasa = RasaServer(action_server_url=actions.webhook_url())
+    rasa = RasaServer()
+    handoff = HandoffService(rasa_url=rasa.address())
+    actions = ActionServer(orders_url=orders.address(), handoff_url=handoff.address())
+    rasa.action_server_url = actions.webhook_url()
     started: List[LocalServer] = []
     # Whatever happens (a failed start, Ctrl-C while Rasa loads), stop what this run started.
     try:
         start_all(list(SERVERS), started)
         load_graph_if_empty()
-        start_all([orders, actions, rasa], started)
+        start_all([orders, handoff, actions, rasa], started)
         print(f"""
 Running:
   Rasa server     {rasa.address()}   REST channel: POST {rasa.address()}/webhooks/rest/webhook
                   HTTP API token: RASA_TOKEN in {DEV_ENV_FILE}
   action server   {actions.address()}
   order API       {orders.address()}   (tokens ORDERS_READ_TOKEN / ORDERS_ADMIN_TOKEN in {DEV_ENV_FILE})
+  handoff service {handoff.address()}   agents: .venv/bin/python -m handoff agent add NAME (see README)
   logs            .run/<name>/server.log
 Try: curl -s {rasa.address()}/webhooks/rest/webhook -d '{{"sender": "me", "message": "你好"}}'
 Press Ctrl-C to stop what this command started.""", flush=True)

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from ops.apps import MODEL_PATH, ActionServer, OrdersApi, RasaServer, load_graph_if_empty
+from ops.apps import MODEL_PATH, ActionServer, HandoffService, OrdersApi, RasaServer, load_graph_if_empty
 from ops.process import StartFailed, start, stop
 from ops.rasa import prepare_environment
 from ops.servers import SERVERS
@@ -34,21 +34,27 @@ def backing_servers():
 
 @pytest.fixture(scope="session")
 def apps(backing_servers, tmp_path_factory):
-    """The order API (on a fresh demo database), the action server and Rasa, on free ports."""
+    """The order API (on a fresh demo database), the handoff service (with its own Redis keys and
+    Kafka consumer group), the action server and Rasa, on free ports."""
     if not MODEL_PATH.exists():
         pytest.fail(f"no trained model at {MODEL_PATH}; run `make train`")
     load_graph_if_empty()
     database = tmp_path_factory.mktemp("orders") / "orders.sqlite3"
     orders = OrdersApi(name="orders-test", port=free_port(),
                        database_url=f"sqlite+aiosqlite:///{database}")
-    actions = ActionServer(name="actions-test", port=free_port(), orders_url=orders.address())
-    rasa = RasaServer(name="rasa-test", port=free_port(), action_server_url=actions.webhook_url())
+    rasa_port = free_port()
+    run_id = uuid.uuid4().hex[:10]
+    handoff = HandoffService(name="handoff-test", port=free_port(), rasa_url=f"http://127.0.0.1:{rasa_port}",
+                             key_prefix=f"hotest{run_id}", kafka_group=f"handoff-test-{run_id}")
+    actions = ActionServer(name="actions-test", port=free_port(), orders_url=orders.address(),
+                           handoff_url=handoff.address())
+    rasa = RasaServer(name="rasa-test", port=rasa_port, action_server_url=actions.webhook_url())
     started = []
     try:
-        for app in (orders, actions, rasa):
+        for app in (orders, handoff, actions, rasa):
             start(app)
             started.append(app)
-        yield {"orders": orders, "actions": actions, "rasa": rasa}
+        yield {"orders": orders, "handoff": handoff, "actions": actions, "rasa": rasa}
     except StartFailed as failure:
         pytest.fail(str(failure))
     finally:

@@ -8,14 +8,18 @@ import uuid
 from dataclasses import replace
 from typing import Any, Callable, Dict, List, Optional
 
+import time
+
 import aiohttp
 import pytest
+import redis.asyncio as aioredis
 from aiohttp import web
 
 from handoff.app import create_app
 from handoff.auth import hash_password
 from handoff.config import Settings
-from handoff.store import Agent
+from handoff.store import Agent, Store
+from ops.settings import backends
 from tests.conftest import free_port
 
 PASSWORD = "correct horse battery"
@@ -24,6 +28,29 @@ PASSWORD = "correct horse battery"
 def service_settings(**overrides: Any) -> Settings:
     base = Settings.from_env({**os.environ, "HANDOFF_RELAY": "off"})
     return replace(base, port=free_port(), key_prefix=f"hotest{uuid.uuid4().hex[:10]}", **overrides)
+
+
+async def add_agent(store, name: str, role: str = "agent", languages=("zh", "en"),
+                    skills=("general",), capacity: int = 3, translation: bool = False) -> None:
+    """An agent straight into Redis, with the test password."""
+    await store.save_agent(Agent(name, role, list(languages), list(skills), capacity,
+                                 translation=translation, password_hash=hash_password(PASSWORD)))
+
+
+def redis_store(prefix: str) -> Store:
+    return Store(aioredis.Redis.from_url(backends().redis_url, decode_responses=True), prefix)
+
+
+async def wait_for_relay(service_url: str, timeout: float = 60.0) -> None:
+    """Until the service's Kafka consumer owns partitions (messages sent before could be missed)."""
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as http:
+        while True:
+            async with http.get(f"{service_url}/health") as response:
+                if (await response.json()).get("relay") == "assigned":
+                    return
+            assert time.monotonic() < deadline, "the handoff relay never got Kafka partitions"
+            await asyncio.sleep(0.3)
 
 
 class RunningService:
@@ -47,10 +74,8 @@ class RunningService:
     def store(self):
         return self.app["store"]
 
-    async def add_agent(self, name: str, role: str = "agent", languages=("zh", "en"),
-                        skills=("general",), capacity: int = 3, translation: bool = False) -> None:
-        await self.store.save_agent(Agent(name, role, list(languages), list(skills), capacity,
-                                          translation=translation, password_hash=hash_password(PASSWORD)))
+    async def add_agent(self, name: str, **fields: Any) -> None:
+        await add_agent(self.store, name, **fields)
 
     async def delete_keys(self) -> None:
         keys = [key async for key in self.store.redis.scan_iter(match=f"{self.settings.key_prefix}:*")]

@@ -16,7 +16,7 @@ pytestmark = [pytest.mark.services, pytest.mark.rasa]
 
 @pytest.mark.timeout(400)
 async def test_make_run_greets_in_both_languages_and_ctrl_c_stops_it(backing_servers):
-    ports = {name: str(free_port()) for name in ("RASA_PORT", "ACTIONS_PORT", "ORDERS_PORT")}
+    ports = {name: str(free_port()) for name in ("RASA_PORT", "ACTIONS_PORT", "ORDERS_PORT", "HANDOFF_PORT")}
     run = subprocess.Popen([sys.executable, "-m", "ops.run"], cwd=ROOT, env={**os.environ, **ports},
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output = []
@@ -34,7 +34,7 @@ async def test_make_run_greets_in_both_languages_and_ctrl_c_stops_it(backing_ser
         rest, _ = run.communicate(timeout=120)
         output.append(rest)
     assert run.returncode == 0, "".join(output)
-    health = {"RASA_PORT": "/", "ACTIONS_PORT": "/health", "ORDERS_PORT": "/health"}
+    health = {"RASA_PORT": "/", "ACTIONS_PORT": "/health", "ORDERS_PORT": "/health", "HANDOFF_PORT": "/health"}
     assert not any(http_answers(f"http://127.0.0.1:{ports[name]}{path}") for name, path in health.items())
     # Redis, Neo4j and Kafka were already running: make run used them and leaves them running.
     assert all(server.ping(ours=False) for server in backing_servers.values())
