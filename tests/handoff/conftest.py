@@ -177,11 +177,23 @@ async def post_handoff(service_url: str, token: str, body: Any, expect: int = 20
 
 
 @pytest.fixture
-async def handoff_service():
-    service = await RunningService(service_settings()).start()
-    yield service
-    await service.stop()
-    await service.delete_keys()
+async def service_factory():
+    """service_factory(**settings) -> a started in-process service with those settings changed."""
+    started: List[RunningService] = []
+
+    async def make(**overrides: Any) -> RunningService:
+        started.append(await RunningService(service_settings(**overrides)).start())
+        return started[-1]
+
+    yield make
+    for service in started:
+        await service.stop()
+        await service.delete_keys()
+
+
+@pytest.fixture
+async def handoff_service(service_factory):
+    return await service_factory()
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
 """Queueing, offers, accept, transfer and presence through the real service and Redis (no Rasa needed)."""
+import asyncio
 import os
 
-from tests.handoff.conftest import packet, post_handoff
+import pytest
+
+from tests.handoff.conftest import AgentClient, packet, post_handoff
 
 SERVICE_TOKEN = os.environ.get("HANDOFF_SERVICE_TOKEN", "")
 
@@ -45,19 +48,34 @@ async def test_accept_gives_the_messages_logged_while_queued(handoff_service, ag
     assert accepted["result"]["status"] == "assigned"
 
 
-async def test_an_offer_not_accepted_in_time_goes_to_the_next_agent(handoff_service, agent_clients):
-    handoff_service.app["service"].settings = handoff_service.settings.__class__(
-        **{**handoff_service.settings.__dict__, "offer_timeout_seconds": 1.0})
-    first = await agent_clients("a1", skills=("orders",))
-    second = await agent_clients("a2", skills=("orders",))
-    created = await post_handoff(handoff_service.url, SERVICE_TOKEN, packet())
-    offered = [first, second][[f for f in (first, second)].index(first)]
-    got = await offered.next_frame("offer")
-    other = second if offered is first else first
-    await offered.next_frame("offer_withdrawn", timeout=5)
-    again = await other.next_frame("offer", timeout=5)
-    assert got["handoff"]["id"] == again["handoff"]["id"] == created["handoff_id"]
-    refused = await offered.send({"type": "accept", "handoff_id": created["handoff_id"]})
+@pytest.fixture
+async def impatient_service(service_factory):
+    """Offers lapse after 1 s; agents count as silent after 2 s without a sign of life."""
+    return await service_factory(offer_timeout_seconds=1.0, silent_agent_seconds=2.0)
+
+
+@pytest.fixture
+async def impatient_agents(impatient_service):
+    clients = []
+
+    async def make(name, connect=True, **fields):
+        await impatient_service.add_agent(name, **fields)
+        clients.append(await AgentClient(impatient_service.url, name).login())
+        return await clients[-1].connect() if connect else clients[-1]
+
+    yield make
+    for client in clients:
+        await client.close()
+
+
+async def test_an_offer_not_accepted_in_time_goes_to_the_next_agent(impatient_service, impatient_agents):
+    first = await impatient_agents("a1", skills=("orders",))  # idle longest: offered first
+    second = await impatient_agents("a2", skills=("orders",))
+    created = await post_handoff(impatient_service.url, SERVICE_TOKEN, packet())
+    assert (await first.next_frame("offer"))["handoff"]["id"] == created["handoff_id"]
+    await first.next_frame("offer_withdrawn", timeout=5)
+    assert (await second.next_frame("offer", timeout=5))["handoff"]["id"] == created["handoff_id"]
+    refused = await first.send({"type": "accept", "handoff_id": created["handoff_id"]})
     assert refused["type"] == "error" and refused["status"] == 403
 
 
@@ -97,3 +115,17 @@ async def test_positions_follow_priority_a_vip_complaint_jumps_ahead(handoff_ser
     offer = await agent.next_frame("offer")
     assert offer["handoff"]["id"] == vip["handoff_id"]
     assert offer["handoff"]["priority"] == "vip"
+
+
+async def test_a_silent_agent_loses_their_conversations_to_the_front_of_the_queue(impatient_service,
+                                                                                  impatient_agents):
+    silent = await impatient_agents("silent", connect=False, skills=("orders",))  # no WebSocket
+    await silent.call("PUT", "/api/presence", {"status": "online"})
+    created = await post_handoff(impatient_service.url, SERVICE_TOKEN, packet())
+    await silent.call("POST", f"/api/handoffs/{created['handoff_id']}/accept")
+    await post_handoff(impatient_service.url, SERVICE_TOKEN, packet())  # waiting since after it
+    await asyncio.sleep(3)  # longer than silent_agent_seconds, no sign of life
+    assert (await impatient_service.store.presence("silent"))["status"] == "offline"
+    present = await impatient_agents("present", skills=("orders",), capacity=1)
+    offer = await present.next_frame("offer")
+    assert offer["handoff"]["id"] == created["handoff_id"] and offer["handoff"]["front"] is True
