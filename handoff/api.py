@@ -57,11 +57,12 @@ async def json_body(request: web.Request) -> Dict[str, Any]:
 
 
 class Api:
-    def __init__(self, store: Store, service: HandoffService, settings, hub):
+    def __init__(self, store: Store, service: HandoffService, settings, hub, relay):
         self.store = store
         self.service = service
         self.settings = settings
         self.hub = hub
+        self.relay = relay  # None when this instance does not relay
 
     def routes(self) -> list:
         return [
@@ -102,8 +103,7 @@ class Api:
     # --- routes -------------------------------------------------------------------------------
     async def health(self, request: web.Request) -> web.Response:
         await self.store.redis.ping()
-        relay = request.app["relay"]
-        return web.json_response({"status": "ok", "relay": relay.state() if relay else "off"})
+        return web.json_response({"status": "ok", "relay": self.relay.state() if self.relay else "off"})
 
     async def openapi(self, request: web.Request) -> web.Response:
         return web.json_response(OPENAPI)

@@ -17,6 +17,9 @@ from handoff.ws import Hub
 
 
 
+COMPONENTS = web.AppKey("components", dict)
+
+
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(middlewares=[errors_as_json], client_max_size=MAX_BODY_BYTES)
     redis = aioredis.Redis.from_url(settings.redis_url, decode_responses=True)
@@ -25,23 +28,24 @@ def create_app(settings: Settings) -> web.Application:
     service = HandoffService(store, rasa, settings)
     hub = Hub(store, service)
     relay = KafkaRelay(service, settings) if settings.relay_enabled else None
-    app.router.add_routes(Api(store, service, settings, hub).routes())
-    app.update(settings=settings, store=store, service=service, hub=hub, relay=relay, rasa=rasa)
+    app.router.add_routes(Api(store, service, settings, hub, relay).routes())
+    app[COMPONENTS] = {"store": store, "service": service, "hub": hub, "relay": relay, "rasa": rasa}
     app.cleanup_ctx.append(_background)
     return app
 
 
 async def _background(app: web.Application):
-    app["rasa"].http = aiohttp.ClientSession()
-    tasks = [asyncio.create_task(app["service"].run_router()),
-             asyncio.create_task(app["hub"].run_bus_reader()),
-             asyncio.create_task(app["hub"].keep_agents_seen())]
-    if app["relay"]:
-        tasks.append(asyncio.create_task(app["relay"].run()))
+    parts = app[COMPONENTS]
+    parts["rasa"].http = aiohttp.ClientSession()
+    tasks = [asyncio.create_task(parts["service"].run_router()),
+             asyncio.create_task(parts["hub"].run_bus_reader()),
+             asyncio.create_task(parts["hub"].keep_agents_seen())]
+    if parts["relay"]:
+        tasks.append(asyncio.create_task(parts["relay"].run()))
     yield
     await _cancel_all(tasks)
-    await app["rasa"].http.close()
-    await app["store"].redis.close()
+    await parts["rasa"].http.close()
+    await parts["store"].redis.close()
 
 
 async def _cancel_all(tasks) -> None:

@@ -290,8 +290,10 @@ class HandoffService:
             queued = [waiting_for_routing(h) for h in waiting if h["status"] == "queued"]
             for offer in routing.plan_offers(queued, agents, self.settings.overflow):
                 await self._offer(offer, now)
-            await self._update_positions(await self.store.waiting_handoffs(), agents)
+            notices = await self._update_positions(await self.store.waiting_handoffs(), agents)
             await self._expire_ratings(now)
+        # Outside the lock: a long queue means many calls to Rasa, and routing must not wait on them.
+        await asyncio.gather(*(self._tell_customer(handoff, key, **values) for handoff, key, values in notices))
 
     async def _offer(self, offer: routing.Offer, now: float) -> None:
         async with self.store.lock(offer.handoff_id):
@@ -340,10 +342,11 @@ class HandoffService:
                     await self._withdraw_offer(handoff["id"])
 
     async def _update_positions(self, waiting: List[Dict[str, Any]],
-                                agents: List[routing.AgentState]) -> None:
-        """Tells each waiting customer their new place when it changed (not on the first count:
-        action_handoff already told them)."""
+                                agents: List[routing.AgentState]) -> List[Tuple[Dict[str, Any], str, Dict]]:
+        """Stores each waiting conversation's place; returns the notices for customers whose place
+        changed (not on the first count: action_handoff already told them)."""
         positions = routing.queue_positions(waiting_for_routing(h) for h in waiting)
+        notices = []
         for handoff in waiting:
             position = positions[handoff["id"]]
             before = int(handoff.get("position") or 0)
@@ -354,8 +357,8 @@ class HandoffService:
                 speakers = [a for a in agents if a.presence == "online" and handoff["language"] in a.languages]
                 wait = await self._expected_wait(position, speakers)
                 key = "queue_next" if position == 1 else "queue_position"
-                await self._tell_customer(handoff, key, position=position,
-                                          minutes=max(1, math.ceil(wait / 60)))
+                notices.append((handoff, key, {"position": position, "minutes": max(1, math.ceil(wait / 60))}))
+        return notices
 
     async def _expire_ratings(self, now: float) -> None:
         """A customer who never rates gets the bot back after a while."""

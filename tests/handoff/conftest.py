@@ -15,7 +15,7 @@ import pytest
 import redis.asyncio as aioredis
 from aiohttp import web
 
-from handoff.app import create_app
+from handoff.app import COMPONENTS, create_app
 from handoff.auth import hash_password
 from handoff.config import Settings
 from handoff.store import Agent, Store
@@ -72,7 +72,7 @@ class RunningService:
 
     @property
     def store(self):
-        return self.app["store"]
+        return self.app[COMPONENTS]["store"]
 
     async def add_agent(self, name: str, **fields: Any) -> None:
         await add_agent(self.store, name, **fields)

@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+from handoff.app import COMPONENTS
 from tests.handoff.conftest import AgentClient, packet, post_handoff
 
 SERVICE_TOKEN = os.environ.get("HANDOFF_SERVICE_TOKEN", "")
@@ -35,7 +36,7 @@ async def test_the_same_conversation_twice_gives_the_open_handoff(handoff_servic
 async def test_accept_gives_the_messages_logged_while_queued(handoff_service, agent_clients):
     agent = await agent_clients("li", skills=("orders",))
     created = await post_handoff(handoff_service.url, SERVICE_TOKEN, packet())
-    service = handoff_service.app["service"]
+    service = handoff_service.app[COMPONENTS]["service"]
     conversation = (await handoff_service.store.handoff(created["handoff_id"]))["conversation_id"]
     await service.customer_message(conversation, "转人工", "m-1", None, {})  # in the packet already
     await service.customer_message(conversation, "还在吗", "m-2", None, {"intent": {"name": "greet"}})
