@@ -28,6 +28,7 @@ from handoff.routing import AgentState, Waiting
 OPEN_STATUSES = ("queued", "offered", "assigned", "rating")
 BUS_LENGTH = 10_000
 HANDLING_SAMPLES = 50
+RETENTION_SECONDS = 30 * 24 * 3600  # finished handoffs, like endpoints.yml's tracker record_exp
 
 
 class NotFound(Exception):
@@ -233,6 +234,8 @@ class Store:
         pipe.delete(self.key("open", conversation_id))
         pipe.zrem(self.key("waiting"), handoff_id)
         pipe.zrem(self.key("rating"), handoff_id)
+        for name in ("handoff", "log", "seen"):  # kept as long as Rasa keeps the tracker
+            pipe.expire(self.key(name, handoff_id), RETENTION_SECONDS)
         await pipe.execute()
 
     async def average_handling_seconds(self, default: float) -> float:
