@@ -15,8 +15,8 @@ from actions.orders import ActionOrderStatus, SubmitOrderChange
 
 ORDER_ACTIONS = frozenset(
     [ActionOrderStatus().name()] + [change().name() for change in SubmitOrderChange.__subclasses__()])
-KNOWLEDGE_ACTIONS = frozenset(
-    action().name() for action in (ActionAnswerProduct, ActionAnswerFaq, ActionNoteReturnPolicy))
+ANSWER_ACTIONS = frozenset(action().name() for action in (ActionAnswerProduct, ActionAnswerFaq))
+KNOWLEDGE_ACTIONS = ANSWER_ACTIONS | {ActionNoteReturnPolicy().name()}
 # Their replies are facts the bot looked up, worth showing the agent apart from the chat.
 FACT_ACTIONS = ORDER_ACTIONS | KNOWLEDGE_ACTIONS
 
@@ -67,10 +67,14 @@ def previous_action(tracker: Tracker) -> Optional[str]:
 def reason(tracker: Tracker) -> str:
     """Why the bot hands over. Right after an order action it can only be that action's
     FollowupAction (the API failed; no rule predicts a handoff there), whatever the customer's
-    last intent was (a return reason may read as a complaint). Otherwise the intent that
-    triggered the handoff rule says it."""
-    if previous_action(tracker) in ORDER_ACTIONS:
+    last intent was (a return reason may read as a complaint). Right after a product or FAQ answer
+    it can only be that action's FollowupAction too: a VIP asked twice (actions/vip_repeat.py).
+    Otherwise the intent that triggered the handoff rule says it."""
+    previous = previous_action(tracker)
+    if previous in ORDER_ACTIONS:
         return "order_failure"
+    if previous in ANSWER_ACTIONS:
+        return "vip_repeat"
     return REASON_OF_INTENT.get(intent_of(latest_user_event(tracker)), DEFAULT_REASON)
 
 

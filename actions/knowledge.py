@@ -2,6 +2,8 @@
 
 Every fact comes from the graph. When the product is unknown, the attribute is not recorded, or
 no FAQ matches well enough, the answer says so and offers a person: nothing is made up.
+A VIP who asks the same kind of question twice in a row is handed to a person after the second
+answer (actions/vip_repeat.py).
 """
 import logging
 import re
@@ -13,6 +15,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import language_of, say
+from actions.vip_repeat import hand_over_vip_repeat
 from kg import KnowledgeGraph, ProductInfo
 from kg.vocabulary import POLICY_TYPES, mentioned_attributes
 
@@ -86,11 +89,12 @@ class ActionAnswerProduct(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
         try:
-            return await self._answer(dispatcher, tracker)
+            events = await self._answer(dispatcher, tracker)
         except GRAPH_UNAVAILABLE as error:
             log.error("knowledge graph unavailable: %s", type(error).__name__)
             say(dispatcher, tracker, "knowledge_down")
-            return []
+            events = []
+        return events + await hand_over_vip_repeat(tracker)
 
     async def _answer(self, dispatcher: CollectingDispatcher,
                       tracker: Tracker) -> List[Dict[Text, Any]]:
@@ -197,9 +201,9 @@ class ActionAnswerFaq(Action):
         except GRAPH_UNAVAILABLE as error:
             log.error("knowledge graph unavailable: %s", type(error).__name__)
             say(dispatcher, tracker, "knowledge_down")
-            return []
-        if hit is None:
-            say(dispatcher, tracker, "faq_not_found")
         else:
-            dispatcher.utter_message(text=hit.answer)
-        return []
+            if hit is None:
+                say(dispatcher, tracker, "faq_not_found")
+            else:
+                dispatcher.utter_message(text=hit.answer)
+        return await hand_over_vip_repeat(tracker)

@@ -102,6 +102,43 @@ def test_an_order_action_before_the_customers_latest_message_is_not_a_failure():
     assert reason(t) == "request_human"
 
 
+def test_a_vip_asking_twice_hands_over_as_vip_repeat_with_both_answers_as_facts():
+    # action_answer_faq answered the second question, then its FollowupAction ran action_handoff.
+    t = tracker([user("包邮吗", "faq"), action("action_answer_faq"), bot("满99元包邮。"), action("action_listen"),
+                 user("满多少包邮", "faq"), action("action_answer_faq"), bot("满99元包邮。"),
+                 followup("action_handoff")])
+    assert (topic(t), reason(t)) == ("faq", "vip_repeat")
+    assert facts(t) == [{"source": "action_answer_faq", "text": "满99元包邮。"}] * 2
+
+
+def test_a_product_question_asked_twice_during_a_form_hands_over_as_vip_repeat():
+    # The answer action stopped the form it interrupted before its FollowupAction.
+    t = tracker([user("我要退货", "return_request"), action("return_form"), bot("请提供订单号"),
+                 action("action_listen"), user("X200有降噪吗", "product_question"),
+                 action("action_answer_product"), slot("product", "AU-X200"), bot("X200：有"),
+                 action("return_form"), action("action_listen"), user("X200真有降噪吗", "product_question"),
+                 action("action_answer_product"), slot("product", "AU-X200"), bot("X200：有"),
+                 {"event": "active_loop", "timestamp": None, "name": None}, slot("requested_slot", None),
+                 followup("action_handoff")])
+    assert (topic(t), reason(t)) == ("product_question", "vip_repeat")
+
+
+@pytest.mark.parametrize("intent, expected", [("request_human", "request_human"), ("complain", "complaint"),
+                                              ("nlu_fallback", "fallback")])
+def test_an_answer_before_the_customers_latest_message_is_not_a_repeat(intent, expected):
+    t = tracker([user("包邮吗", "faq"), action("action_answer_faq"), bot("满99元包邮。"), action("action_listen"),
+                 user("x", intent)])
+    assert reason(t) == expected
+
+
+def test_the_return_policy_note_is_a_fact_but_not_a_repeat():
+    # action_note_return_policy never hands over: only the two answer actions do.
+    t = tracker([user("奶粉能退吗", "return_request"), action("action_note_return_policy"),
+                 bot("奶粉开封后不支持退货")])
+    assert reason(t) == "request_human"
+    assert facts(t) == [{"source": "action_note_return_policy", "text": "奶粉开封后不支持退货"}]
+
+
 @pytest.mark.parametrize("intent, expected", [("out_of_scope", "request_human"), ("affirm", "request_human")])
 def test_other_intents_hand_over_as_a_request(intent, expected):
     assert reason(tracker([user("x", intent)])) == expected
