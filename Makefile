@@ -9,7 +9,7 @@ MODEL   := models/cs-assistant.tar.gz
 MODEL_INPUTS := config.yml domain.yml $(shell find data -type f 2>/dev/null) $(wildcard bot/*.py)
 
 .PHONY: help setup services services-stop services-status train run test test-unit test-stories bench \
-        validate nlu-report lock clean
+        bench-handoff validate nlu-report lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ nlu-report: train  ## intent P/R/F1 per language: held-out set, then 5-fold cros
 bench: services  ## benchmarks: knowledge-graph query latency p50/p95 (.run/results/kg_bench.json)
 	$(PY) -m kg load --if-empty
 	$(PY) -m kg.bench --rounds 200
+
+bench-handoff: services train  ## handoff relay latency: 200 customers, 50 agents (.run/results/handoff_bench.json)
+	$(PY) -m handoff.bench
 
 lock:  ## re-resolve requirements.in into requirements.lock
 	$(PY) -m pip install -q -r requirements.in

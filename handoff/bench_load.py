@@ -22,7 +22,6 @@ from handoff.bench_report import latency_stats
 from handoff.bench_setup import Plan, open_agents, post_handoffs, wait_for_relay
 from handoff.customer import RasaClient
 
-INTERVAL = (1.0, 2.0)    # seconds between two messages of one conversation, in each direction
 PROBE_INTERVAL = 0.2     # direct Rasa calls, to tell Rasa's share of an agent reply
 DRAIN_SECONDS = 20.0     # how long late customer messages may still arrive after the load
 Key = Tuple[str, int]    # (conversation, seq)
@@ -105,13 +104,17 @@ class Load:
         self.errors[what[:160]] += 1
 
     # --- the measured phase ---------------------------------------------------------------------
+    def pause(self) -> float:
+        """Seconds until a conversation's next message: plan.interval on average, with jitter."""
+        return random.uniform(self.plan.interval * 2 / 3, self.plan.interval * 4 / 3)
+
     async def customer(self, conversation: str, until: float) -> None:
         seq = 0
-        await asyncio.sleep(random.uniform(0, INTERVAL[1]))  # spread the first messages
+        await asyncio.sleep(random.uniform(0, self.plan.interval))  # spread the first messages
         while time.monotonic() < until:
             seq += 1
             self._produce(conversation, seq)
-            await asyncio.sleep(random.uniform(*INTERVAL))
+            await asyncio.sleep(self.pause())
 
     def _produce(self, conversation: str, seq: int) -> None:
         event = {"event": "user", "sender_id": conversation, "text": f"{conversation} {seq}",
@@ -131,7 +134,7 @@ class Load:
         """Closed loop like a person: the next reply only after the last one was confirmed."""
         link, handoff_id = self.assigned[conversation]
         seq = 0
-        await asyncio.sleep(random.uniform(0, INTERVAL[1]))
+        await asyncio.sleep(random.uniform(0, self.plan.interval))
         while time.monotonic() < until:
             seq += 1
             self.agents.send(conversation, seq)
@@ -140,7 +143,7 @@ class Load:
                                         "text": f"{conversation} {seq}"})
             if reply.get("type") == "ok":
                 self.agent_ms.append((time.perf_counter() - started) * 1000)
-            await asyncio.sleep(random.uniform(*INTERVAL))
+            await asyncio.sleep(self.pause())
 
     async def rasa_probe(self, conversations: List[str], until: float) -> None:
         """The same Rasa call the service makes for a reply, timed from here on spare conversations."""
@@ -174,9 +177,12 @@ class Load:
         stop = asyncio.Event()
         poller = asyncio.create_task(self.poll_producer(stop))
         started = time.perf_counter()
-        await asyncio.gather(*(self.customer(c, until) for c in conversations),
-                             *(self.agent(c, until) for c in conversations),
-                             self.rasa_probe(probes, until), self.watch_loop_lag(until))
+        tasks = [self.watch_loop_lag(until)]
+        if self.plan.only != "agent-to-customer":
+            tasks += [self.customer(c, until) for c in conversations]
+        if self.plan.only != "customer-to-agent":
+            tasks += [self.agent(c, until) for c in conversations] + [self.rasa_probe(probes, until)]
+        await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - started
         await asyncio.to_thread(self.producer.flush, 30)
         deadline = time.monotonic() + DRAIN_SECONDS

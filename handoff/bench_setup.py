@@ -36,6 +36,8 @@ class Plan:
     customers: int
     agents: int
     seconds: float
+    interval: float = 1.5  # mean seconds between two messages of a conversation, each direction
+    only: str = ""         # "customer-to-agent" or "agent-to-customer": one direction alone
     probe_count: int = 4
 
     @property
@@ -214,7 +216,8 @@ async def post_handoff(http: aiohttp.ClientSession, plan: Plan, conversation: st
 
 async def post_handoffs(http: aiohttp.ClientSession, plan: Plan, load) -> List[float]:
     """Every conversation handed off and accepted; returns each POST's milliseconds."""
-    await limited(seed_tracker(http, plan, conversation) for conversation in plan.conversations() + plan.probes())
+    await limited(seed_tracker(http, plan, conversation)
+                  for conversation in plan.conversations() + plan.probes())
     posts_ms = await limited(timed(post_handoff(http, plan, conversation, index))
                              for index, conversation in enumerate(plan.conversations()))
     deadline = time.monotonic() + ASSIGN_TIMEOUT
