@@ -6,6 +6,7 @@ import logging
 import aiohttp
 import redis.asyncio as aioredis
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from handoff.api import MAX_BODY_BYTES, Api, errors_as_json
 from handoff.config import Settings
@@ -59,6 +60,14 @@ async def _cancel_all(tasks) -> None:
             task.result()
 
 
+class PathOnlyAccessLog(AbstractAccessLogger):
+    """The access log without query strings: WebSocket URLs carry the agent's token."""
+
+    def log(self, request, response, time: float) -> None:
+        self.logger.info("%s %s %s %.1fms", request.method, request.path, response.status, time * 1000)
+
+
 def serve(settings: Settings) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None,
+                access_log_class=PathOnlyAccessLog)

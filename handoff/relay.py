@@ -59,14 +59,16 @@ class KafkaRelay:
                         log.warning("kafka: %s", record.error())
                     continue
                 await self._handle_until_done(record.value())
-                await asyncio.to_thread(self._commit, record)
+                self._commit(record)
         finally:
             await asyncio.to_thread(self.consumer.close)
 
     def _commit(self, record) -> None:
+        # Asynchronous: a commit lost in a crash only means the event comes again, and the log
+        # skips message ids it has seen.
         try:
-            self.consumer.commit(message=record, asynchronous=False)
-        except KafkaException as error:  # e.g. a rebalance: the event comes again, and is skipped
+            self.consumer.commit(message=record, asynchronous=True)
+        except KafkaException as error:
             log.warning("kafka commit failed: %s", error)
 
     async def _handle_until_done(self, raw: bytes) -> None:

@@ -28,6 +28,7 @@ from handoff.routing import AgentState, Waiting
 OPEN_STATUSES = ("queued", "offered", "assigned", "rating")
 BUS_LENGTH = 10_000
 HANDLING_SAMPLES = 50
+LOCK_SECONDS = 30.0
 RETENTION_SECONDS = 30 * 24 * 3600  # finished handoffs, like endpoints.yml's tracker record_exp
 
 
@@ -72,8 +73,10 @@ class Store:
     def key(self, *parts: str) -> str:
         return ":".join((self.prefix,) + parts)
 
-    def lock(self, *parts: str, timeout: float = 10.0):
-        return self.redis.lock(self.key("lock", *parts), timeout=timeout, blocking_timeout=timeout)
+    def lock(self, *parts: str):
+        # Held across at most one Rasa call (15 s timeout), so it outlives one; polled every 10 ms.
+        return self.redis.lock(self.key("lock", *parts), timeout=LOCK_SECONDS, blocking_timeout=LOCK_SECONDS,
+                               sleep=0.01)
 
     # --- agents -------------------------------------------------------------------------------
     async def save_agent(self, agent: Agent) -> None:
