@@ -3,8 +3,9 @@
 Starts its own Rasa (the trained model, real Redis tracker store) and handoff service on free ports,
 with a Redis key prefix, a Kafka topic and a consumer group of their own, so nothing real is touched.
 Every agent logs in on a WebSocket and accepts its conversations; then, for --seconds, each customer
-writes every 1-2 s (as Rasa's event broker would: a user event on Kafka) and each agent answers every
-1-2 s over the socket (--interval changes the pace, --only loads one direction alone).
+writes every 1-2 s (as Rasa's event broker would: a user event on Kafka) and each agent answers in
+each conversation every 3-7 s over the socket (--interval and --agent-interval change the pace,
+--only loads one direction alone).
 
 Prints a Markdown table, writes .run/results/handoff_bench.json, and exits 1 when a message was lost,
 duplicated or reordered or a request failed; the latency target is reported, not enforced.
@@ -47,6 +48,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS") or 30))
     parser.add_argument("--customers", type=int, default=int(os.environ.get("BENCH_USERS") or 200))
     parser.add_argument("--agents", type=int, default=50)
+    parser.add_argument("--agent-interval", type=float, default=5.0,
+                        help="mean seconds between two agent replies in a conversation")
     parser.add_argument("--interval", type=float, default=1.5,
                         help="mean seconds between two messages of one conversation, each direction "
                              "(jittered by a third either way)")
@@ -122,6 +125,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 service_token=os.environ["HANDOFF_SERVICE_TOKEN"], redis_url=local.redis_url,
                 kafka_bootstrap=local.kafka_bootstrap, topic=os.environ["KAFKA_EVENTS_TOPIC"], prefix=prefix,
                 customers=args.customers, agents=args.agents, seconds=args.seconds, interval=args.interval,
+                agent_interval=args.agent_interval,
                 only=args.only or "")
     admin = AdminClient({"bootstrap.servers": local.kafka_bootstrap})
     watched = {"handoff service": service, "rasa": rasa,
@@ -140,7 +144,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(stop(server), flush=True)
         cleanup(plan, group, admin)
     config = {"customers": plan.customers, "agents": plan.agents, "capacity": plan.capacity,
-              "seconds": plan.seconds, "interval": plan.interval, "only": plan.only or "both",
+              "seconds": plan.seconds, "interval": plan.interval,
+              "agent_interval": plan.agent_interval, "only": plan.only or "both",
               "kafka_partitions": PARTITIONS, "topic": plan.topic, "key_prefix": prefix}
     result = summarize(raw, config, final)
     RESULT_FILE.parent.mkdir(parents=True, exist_ok=True)

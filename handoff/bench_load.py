@@ -105,9 +105,10 @@ class Load:
         self.errors[what[:160]] += 1
 
     # --- the measured phase ---------------------------------------------------------------------
-    def pause(self) -> float:
-        """Seconds until a conversation's next message: plan.interval on average, with jitter."""
-        return random.uniform(self.plan.interval * 2 / 3, self.plan.interval * 4 / 3)
+    @staticmethod
+    def pause(mean: float) -> float:
+        """Seconds until a conversation's next message: `mean` on average, with jitter."""
+        return random.uniform(mean * 2 / 3, mean * 4 / 3)
 
     async def customer(self, conversation: str, until: float) -> None:
         seq = 0
@@ -115,7 +116,7 @@ class Load:
         while time.monotonic() < until:
             seq += 1
             self._produce(conversation, seq)
-            await asyncio.sleep(self.pause())
+            await asyncio.sleep(self.pause(self.plan.interval))
 
     def _produce(self, conversation: str, seq: int) -> None:
         event = {"event": "user", "sender_id": conversation, "text": f"{conversation} {seq}",
@@ -135,7 +136,7 @@ class Load:
         """Closed loop like a person: the next reply only after the last one was confirmed."""
         link, handoff_id = self.assigned[conversation]
         seq = 0
-        await asyncio.sleep(random.uniform(0, self.plan.interval))
+        await asyncio.sleep(random.uniform(0, self.plan.agent_interval))
         while time.monotonic() < until:
             seq += 1
             self.agents.send(conversation, seq)
@@ -147,7 +148,7 @@ class Load:
                 self.agent_ms.append(total_ms)
                 # The service reports how long Rasa took; the rest is the service's own time.
                 self.agent_service_ms.append(max(0.0, total_ms - reply["result"]["rasa_ms"]))
-            await asyncio.sleep(self.pause())
+            await asyncio.sleep(self.pause(self.plan.agent_interval))
 
     async def rasa_probe(self, conversations: List[str], until: float) -> None:
         """The same Rasa call the service makes for a reply, timed from here on spare conversations."""

@@ -36,7 +36,8 @@ class Plan:
     customers: int
     agents: int
     seconds: float
-    interval: float = 1.5  # mean seconds between two messages of a conversation, each direction
+    interval: float = 1.5  # mean seconds between two customer messages of a conversation
+    agent_interval: float = 5.0  # mean seconds between two agent replies in a conversation
     only: str = ""         # "customer-to-agent" or "agent-to-customer": one direction alone
     probe_count: int = 4
 

@@ -142,9 +142,8 @@ class HandoffService:
             if supervisor_pick and handoff.get("offered_to") and handoff["offered_to"] != identity.name:
                 await self.store.publish({"type": "offer_withdrawn", "handoff_id": handoff_id},
                                          [handoff["offered_to"]])
-            await self.store.assign(handoff_id, identity.name)
-            accepted = {**public_view(await self.store.handoff(handoff_id)),
-                        "messages": await self.store.messages(handoff_id)}
+            messages = await self.store.assign(handoff_id, identity.name)
+            accepted = {**public_view(await self.store.handoff(handoff_id)), "messages": messages}
         await self.store.touch(identity.name)
         await self.store.publish({"type": "assigned", "handoff": accepted}, [identity.name])
         await self._tell_customer(accepted, "agent_joined", agent=identity.name)
@@ -237,23 +236,18 @@ class HandoffService:
     # --- customers (from the Kafka relay) -----------------------------------------------------
     async def customer_message(self, conversation_id: str, text: str, message_id: Optional[str],
                                timestamp: Optional[float], parse_data: Dict[str, Any]) -> None:
-        handoff_id = await self.store.open_handoff_id(conversation_id)
-        if not handoff_id:
-            return
-        async with self.store.lock(handoff_id):
-            handoff = await self.store.handoff(handoff_id)
-            if timestamp and timestamp < handoff["created_at"] - CLOCK_SKEW_SECONDS:
-                return  # from before the handoff: the packet's last turns carry it
-            if handoff["status"] == "rating":
-                await self._rating_answer(handoff, text, parse_data)
-                return
-            intent = parse_data.get("intent") or {}
-            entry = await self.store.append_message(handoff_id, {
-                "actor": "customer", "text": text, "timestamp": timestamp,
-                "intent": intent.get("name"), "confidence": intent.get("confidence")}, message_id)
-        if entry and handoff["status"] == "assigned":
-            await self.store.publish({"type": "message", "handoff_id": handoff_id, "message": entry},
-                                     [handoff["agent"]])
+        """A customer message from Rasa's event stream: logged and pushed to the agent in one atomic
+        step (store.RELAY_CUSTOMER_MESSAGE); after a close it is the rating, or a new question."""
+        intent = parse_data.get("intent") or {}
+        message = {"actor": "customer", "text": text, "timestamp": timestamp,
+                   "intent": intent.get("name"), "confidence": intent.get("confidence")}
+        handoff_id, status, _ = await self.store.relay_customer_message(
+            conversation_id, message, message_id or "", clock_skew=CLOCK_SKEW_SECONDS)
+        if status == "rating":
+            async with self.store.lock(handoff_id):
+                handoff = await self.store.handoff(handoff_id)
+                if handoff["status"] == "rating":
+                    await self._rating_answer(handoff, text, parse_data)
 
     async def _rating_answer(self, handoff: Dict[str, Any], text: str, parse_data: Dict[str, Any]) -> None:
         rating = read_rating(text)

@@ -19,7 +19,7 @@ import json
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import redis.asyncio as aioredis
 
@@ -30,6 +30,33 @@ BUS_LENGTH = 10_000
 HANDLING_SAMPLES = 50
 LOCK_SECONDS = 30.0
 RETENTION_SECONDS = 30 * 24 * 3600  # finished handoffs, like endpoints.yml's tracker record_exp
+
+
+# The relay's hot path in one round trip: find the conversation's open handoff; log the message if
+# the handoff waits or is assigned, was not logged before (Rasa message id) and was sent after the
+# handoff began; push it to the assigned agent. Returns {handoff id, status, log entry id}.
+# ARGV: key prefix, conversation id, message id, entry JSON, entry timestamp, clock skew, bus length.
+RELAY_CUSTOMER_MESSAGE = """
+local prefix = ARGV[1]
+local handoff_id = redis.call('GET', prefix .. ':open:' .. ARGV[2])
+if not handoff_id then return {'', '', ''} end
+local handoff = prefix .. ':handoff:' .. handoff_id
+local status = redis.call('HGET', handoff, 'status') or ''
+if status ~= 'queued' and status ~= 'offered' and status ~= 'assigned' then return {handoff_id, status, ''} end
+local created = tonumber(redis.call('HGET', handoff, 'created_at') or '0')
+if tonumber(ARGV[5]) < created - tonumber(ARGV[6]) then return {handoff_id, status, ''} end
+if ARGV[3] ~= '' and redis.call('SADD', prefix .. ':seen:' .. handoff_id, ARGV[3]) == 0 then
+  return {handoff_id, status, ''}
+end
+local entry_id = redis.call('XADD', prefix .. ':log:' .. handoff_id, '*', 'json', ARGV[4])
+if status == 'assigned' then
+  local agent = redis.call('HGET', handoff, 'agent') or ''
+  local message = string.sub(ARGV[4], 1, -2) .. ',"id":"' .. entry_id .. '"}'
+  local event = '{"type":"message","handoff_id":"' .. handoff_id .. '","message":' .. message .. '}'
+  redis.call('XADD', prefix .. ':bus', 'MAXLEN', '~', ARGV[7], '*', 'agents', cjson.encode({agent}), 'event', event)
+end
+return {handoff_id, status, entry_id}
+"""
 
 
 class NotFound(Exception):
@@ -69,6 +96,12 @@ class Store:
     def __init__(self, redis: aioredis.Redis, prefix: str = "ho"):
         self.redis = redis
         self.prefix = prefix
+
+    @property
+    def _relay_script(self):
+        if not hasattr(self, "_relay"):
+            self._relay = self.redis.register_script(RELAY_CUSTOMER_MESSAGE)
+        return self._relay
 
     def key(self, *parts: str) -> str:
         return ":".join((self.prefix,) + parts)
@@ -185,7 +218,9 @@ class Store:
                 await self.redis.zrem(self.key("waiting"), handoff_id)
         return found
 
-    async def assign(self, handoff_id: str, agent: str) -> None:
+    async def assign(self, handoff_id: str, agent: str) -> List[Dict[str, Any]]:
+        """Assigns it and returns the messages logged so far, in one transaction: a customer message
+        appended after it is pushed to the agent (see append_customer_message), never both or neither."""
         now = time.time()
         pipe = self.redis.pipeline(transaction=True)
         pipe.hset(self.key("handoff", handoff_id), mapping={
@@ -193,7 +228,9 @@ class Store:
             "accepted_at": now, "target_agent": ""})
         pipe.zrem(self.key("waiting"), handoff_id)
         pipe.sadd(self.key("assigned", agent), handoff_id)
-        await pipe.execute()
+        pipe.xrange(self.key("log", handoff_id))
+        *_, entries = await pipe.execute()
+        return _decode_log(entries)
 
     async def requeue(self, handoff: Dict[str, Any], front: bool = False, exclude: str = "",
                       target_agent: str = "", skill: str = "") -> None:
@@ -256,9 +293,17 @@ class Store:
                                          {"json": json.dumps(entry, ensure_ascii=False)})
         return {**entry, "id": entry_id}
 
+    async def relay_customer_message(self, conversation_id: str, message: Dict[str, Any], message_id: str,
+                                     clock_skew: float) -> Tuple[str, str, str]:
+        """(handoff id or "", its status, log entry id or "") after RELAY_CUSTOMER_MESSAGE."""
+        entry = {**message, "timestamp": message.get("timestamp") or time.time()}
+        handoff_id, status, entry_id = await self._relay_script(args=[
+            self.prefix, conversation_id, message_id or "", json.dumps(entry, ensure_ascii=False),
+            entry["timestamp"], clock_skew, BUS_LENGTH])
+        return handoff_id, status, entry_id
+
     async def messages(self, handoff_id: str) -> List[Dict[str, Any]]:
-        entries = await self.redis.xrange(self.key("log", handoff_id))
-        return [{**json.loads(fields["json"]), "id": entry_id} for entry_id, fields in entries]
+        return _decode_log(await self.redis.xrange(self.key("log", handoff_id)))
 
     # --- bus ----------------------------------------------------------------------------------
     async def publish(self, event: Dict[str, Any], agents: Iterable[str] = ()) -> None:
@@ -266,6 +311,10 @@ class Store:
         await self.redis.xadd(self.key("bus"), {"agents": json.dumps(sorted(set(agents))),
                                                 "event": json.dumps(event, ensure_ascii=False)},
                               maxlen=BUS_LENGTH, approximate=True)
+
+
+def _decode_log(entries) -> List[Dict[str, Any]]:
+    return [{**json.loads(fields["json"]), "id": entry_id} for entry_id, fields in entries]
 
 
 def waiting_for_routing(handoff: Dict[str, Any]) -> Waiting:

@@ -5,6 +5,7 @@ agents it names and of every supervisor, so an agent on one instance hears about
 relayed by another.
 """
 import asyncio
+import contextlib
 import json
 import logging
 from collections import defaultdict
@@ -13,12 +14,22 @@ from typing import Any, Dict, Set
 from aiohttp import WSMsgType, web
 
 from handoff.auth import AuthError, Identity
+from handoff.customer import RasaUnavailable
 from handoff.service import BadRequest, Forbidden, HandoffService
 from handoff.store import NotFound, Store
 
 log = logging.getLogger(__name__)
 PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
+
+
+def _conversation_of(raw: str) -> str:
+    """The frame's handoff id ("" when none or unreadable): frames about one conversation queue up."""
+    try:
+        request = json.loads(raw)
+    except ValueError:
+        return ""
+    return str(request.get("handoff_id") or "") if isinstance(request, dict) else ""
 
 
 def frame(kind: str, **fields: Any) -> str:
@@ -75,9 +86,16 @@ class Hub:
             await socket.send_str(frame("hello", agent=identity.name, role=identity.role,
                                         presence=presence["status"],
                                         handoffs=await self.service.visible_handoffs(identity)))
+            # Frames are answered concurrently (a reply to one customer must not wait for Rasa to
+            # take a reply to another), but in order within each conversation.
+            in_order: Dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+            running: Set[asyncio.Task] = set()
             async for message in socket:
                 if message.type == WSMsgType.TEXT:
-                    await socket.send_str(await self._answer(identity, message.data))
+                    lock = in_order[_conversation_of(message.data)]
+                    task = asyncio.create_task(self._answer_in_turn(identity, socket, message.data, lock))
+                    running.add(task)
+                    task.add_done_callback(running.discard)
                 elif message.type == WSMsgType.ERROR:
                     break
         finally:
@@ -85,6 +103,14 @@ class Hub:
         if socket.close_code == 1009:
             log.info("closed %s's socket: frame over %d bytes", identity.name, MAX_FRAME_BYTES)
         return socket
+
+    async def _answer_in_turn(self, identity: Identity, socket: web.WebSocketResponse, raw: str,
+                              lock: asyncio.Lock) -> None:
+        async with lock:
+            answer = await self._answer(identity, raw)
+        if not socket.closed:
+            with contextlib.suppress(ConnectionResetError, RuntimeError):
+                await socket.send_str(answer)
 
     async def _answer(self, identity: Identity, raw: str) -> str:
         """One client frame in, one reply frame out (`ok` or `error`, echoing the client's `ref`)."""
@@ -108,6 +134,11 @@ class Hub:
             return frame("error", ref=ref, status=404, error=str(error))
         except AuthError as error:
             return frame("error", ref=ref, status=401, error=str(error))
+        except RasaUnavailable as error:
+            return frame("error", ref=ref, status=502, error=f"not delivered, Rasa unreachable: {error}")
+        except Exception:  # an answer always comes back, and the socket stays open
+            log.exception("frame from %s failed", identity.name)
+            return frame("error", ref=ref, status=500, error="internal error; see the handoff service log")
 
     async def _dispatch(self, identity: Identity, request: Dict[str, Any]) -> Any:
         kind, handoff_id = request.get("type"), request.get("handoff_id")
