@@ -5,19 +5,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import customer_tier
 from actions.handoff import ActionHandoff, wait_minutes
 from actions.handoff_packet import build_packet
-from tests.unit.fake_handoff_service import TOKEN, FakeHandoffService, closed_port_url
+from tests.unit.fake_handoff_service import TOKEN, closed_port_url
 from tests.unit.tracker_events import action, bot, tracker, user
 
 PAUSE = [{"event": "pause", "timestamp": None}]
 LISTEN = [{"event": "followup", "timestamp": None, "name": "action_listen"}]
 
 
-@pytest.fixture
-async def service(monkeypatch):
-    async with FakeHandoffService() as fake:
-        monkeypatch.setenv("HANDOFF_URL", fake.url)
-        monkeypatch.setenv("HANDOFF_SERVICE_TOKEN", TOKEN)
-        yield fake
 
 
 def asking_for_a_person(language="en", **slots):

@@ -1,12 +1,11 @@
 """action_session_start: Rasa's session start, plus the pause of a conversation still with a person,
 against a real HTTP server speaking the handoff service's contract."""
-import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import handoff_client
 from actions.session import ActionSessionStart
 from ops.paths import ROOT
-from tests.unit.fake_handoff_service import TOKEN, FakeHandoffService, closed_port_url
+from tests.unit.fake_handoff_service import TOKEN, closed_port_url
 from tests.unit.tracker_events import action, bot, tracker, user
 
 DOMAIN = {"session_config": {"session_expiration_time": 60, "carry_over_slots_to_new_session": True}}
@@ -17,12 +16,6 @@ LISTEN = [("action", "action_listen", None)]
 PAUSE = [("pause", None, None)]
 
 
-@pytest.fixture
-async def service(monkeypatch):
-    async with FakeHandoffService() as fake:
-        monkeypatch.setenv("HANDOFF_URL", fake.url)
-        monkeypatch.setenv("HANDOFF_SERVICE_TOKEN", TOKEN)
-        yield fake
 
 
 def handed_over(sender_id="conv-1"):
