@@ -69,6 +69,7 @@ async def tracker(rasa_url: str, sender: str) -> dict:
 
 
 async def test_customer_to_agent_and_back_to_the_bot(apps, handoff, agents):
+    _, store = handoff
     rasa = apps["rasa"].address()
     agent = await agents("wang", skills=("general", "orders"), languages=("zh",))
     customer = Customer(rasa)
@@ -85,7 +86,10 @@ async def test_customer_to_agent_and_back_to_the_bot(apps, handoff, agents):
     assert [t["text"] for t in context["last_turns"] if t["actor"] == "customer"][-2:] == ["我的订单到哪了", "转人工"]
 
     assert await customer.say("订单号是 A123") == ""  # while queued: the bot stays quiet
-    await asyncio.sleep(1.5)  # let the relay log it before the agent accepts
+    deadline = time.monotonic() + 20  # the relay logs it from Kafka; then the agent accepts
+    while not [m for m in await store.messages(handoff_id) if m["text"] == "订单号是 A123"]:
+        assert time.monotonic() < deadline, "the message sent while queued never reached the log"
+        await asyncio.sleep(0.2)
     accepted = await agent.send({"type": "accept", "handoff_id": handoff_id})
     assert [m["text"] for m in accepted["result"]["messages"]] == ["订单号是 A123"], accepted
 

@@ -14,7 +14,8 @@ async def test_a_new_handoff_is_offered_to_the_matching_agent_with_its_context(h
     zh_agent = await agent_clients("li", languages=("zh",), skills=("orders",))
     en_agent = await agent_clients("amy", languages=("en",), skills=("orders",))
     created = await post_handoff(handoff_service.url, SERVICE_TOKEN, packet(language="zh"))
-    assert created["status"] == "offered" and created["language_available"] is True
+    assert created["status"] == "queued" and created["language_available"] is True
+    assert created["position"] == 1 and created["expected_wait_seconds"] == 0  # li is free
 
     offer = await zh_agent.next_frame("offer")
     assert offer["v"] == 1
