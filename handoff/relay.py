@@ -11,6 +11,7 @@ import logging
 from typing import Any, Dict, Optional
 
 from confluent_kafka import Consumer, KafkaError, KafkaException
+from confluent_kafka.admin import AdminClient, NewTopic
 
 from handoff.config import Settings
 from handoff.service import HandoffService
@@ -28,7 +29,24 @@ def consumer_for(settings: Settings) -> Consumer:
         # handoff began, are relayed (service.customer_message), so old events are harmless.
         "auto.offset.reset": "earliest",
         "session.timeout.ms": 10000,
+        # A topic or partitions created after start are picked up in seconds, not minutes.
+        "topic.metadata.refresh.interval.ms": 5000,
     })
+
+
+def ensure_topic(settings: Settings) -> None:
+    """Creates the event topic when Rasa has not published yet (on a fresh broker it does not
+    exist, and a consumer of a missing topic gets no partitions), with the broker's defaults."""
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
+    if settings.kafka_events_topic in admin.list_topics(timeout=10).topics:
+        return
+    future = admin.create_topics([NewTopic(settings.kafka_events_topic, num_partitions=-1,
+                                           replication_factor=-1)])[settings.kafka_events_topic]
+    try:
+        future.result(timeout=30)
+    except KafkaException as error:
+        if error.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:  # Rasa or another instance won
+            raise
 
 
 def customer_message(event: Dict[str, Any]) -> Optional[Dict[str, Any]]:
@@ -45,10 +63,17 @@ class KafkaRelay:
         self.service = service
         self.settings = settings
         self.consumer: Optional[Consumer] = None
+        self.partitions = 0  # owned now; set by the consumer's rebalance callbacks
 
     async def run(self) -> None:
+        try:
+            await asyncio.to_thread(ensure_topic, self.settings)
+        except KafkaException as error:
+            log.warning("could not create topic %s (the relay waits for it): %s",
+                        self.settings.kafka_events_topic, error)
         self.consumer = consumer_for(self.settings)
-        self.consumer.subscribe([self.settings.kafka_events_topic])
+        self.consumer.subscribe([self.settings.kafka_events_topic], on_assign=self._assigned,
+                                on_revoke=self._revoked)
         try:
             while True:
                 record = await asyncio.to_thread(self.consumer.poll, 0.5)
@@ -91,8 +116,14 @@ class KafkaRelay:
         if message:
             await self.service.customer_message(**message)
 
+    def _assigned(self, consumer, partitions) -> None:
+        self.partitions = len(partitions)
+
+    def _revoked(self, consumer, partitions) -> None:
+        self.partitions = 0
+
     def state(self) -> str:
         """For /health: "assigned" once this instance owns partitions of the event topic."""
         if self.consumer is None:
             return "starting"
-        return "assigned" if self.consumer.assignment() else "waiting for partitions"
+        return "assigned" if self.partitions else "waiting for partitions"
