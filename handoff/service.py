@@ -49,6 +49,7 @@ class HandoffService:
         self.rasa = rasa
         self.settings = settings
         self._round_wanted = asyncio.Event()
+        self._last_queue: Optional[list] = None  # what supervisors were last sent
 
     # --- the action server --------------------------------------------------------------------
     async def create(self, packet: Any) -> Tuple[bool, Dict[str, Any]]:
@@ -296,10 +297,26 @@ class HandoffService:
             queued = [waiting_for_routing(h) for h in waiting if h["status"] == "queued"]
             for offer in routing.plan_offers(queued, agents, self.settings.overflow):
                 await self._offer(offer, now)
-            notices = await self._update_positions(await self.store.waiting_handoffs(), agents)
+            waiting = await self.store.waiting_handoffs()
+            notices = await self._update_positions(waiting, agents)
+            await self._publish_queue(waiting, now)
             await self._expire_ratings(now)
         # Outside the lock: a long queue means many calls to Rasa, and routing must not wait on them.
         await asyncio.gather(*(self._tell_customer(handoff, key, **values) for handoff, key, values in notices))
+
+    async def _publish_queue(self, waiting: List[Dict[str, Any]], now: float) -> None:
+        """The queue as supervisors watch it, pushed when its order or states changed."""
+        order = routing.queue_order(waiting_for_routing(h) for h in waiting)
+        by_id = {h["id"]: h for h in waiting}
+        items = [{"id": w.handoff_id, "position": place, "status": by_id[w.handoff_id]["status"],
+                  "priority": w.priority, "language": w.language, "skill": w.skill,
+                  "tier": by_id[w.handoff_id]["tier"], "topic": by_id[w.handoff_id]["topic"],
+                  "offered_to": by_id[w.handoff_id].get("offered_to") or None, "queued_at": w.queued_at}
+                 for place, w in enumerate(order, start=1)]
+        fingerprint = [(i["id"], i["status"], i["offered_to"]) for i in items]
+        if fingerprint != self._last_queue:
+            self._last_queue = fingerprint
+            await self.store.publish({"type": "queue", "waiting": items, "at": now})
 
     async def _offer(self, offer: routing.Offer, now: float) -> None:
         async with self.store.lock(offer.handoff_id):

@@ -131,3 +131,14 @@ async def test_a_silent_agent_loses_their_conversations_to_the_front_of_the_queu
     present = await impatient_agents("present", skills=("orders",), capacity=1)
     offer = await present.next_frame("offer")
     assert offer["handoff"]["id"] == created["handoff_id"] and offer["handoff"]["front"] is True
+
+
+async def test_supervisors_watch_the_queue_agents_do_not(handoff_service, agent_clients):
+    supervisor = await agent_clients("boss", role="supervisor", presence="away")
+    agent = await agent_clients("li", skills=("returns",))  # cannot take order conversations
+    first = await post_handoff(handoff_service.url, SERVICE_TOKEN, packet())
+    vip = await post_handoff(handoff_service.url, SERVICE_TOKEN, packet(tier="vip"))
+    queue = await supervisor.next_frame("queue", lambda f: len(f["waiting"]) == 2)
+    assert [(i["id"], i["position"], i["priority"]) for i in queue["waiting"]] == [
+        (vip["handoff_id"], 1, "vip"), (first["handoff_id"], 2, "normal")]
+    assert not [f for f in agent.frames if f["type"] == "queue"]
