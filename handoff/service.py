@@ -1,8 +1,9 @@
 """What the handoff service does, independent of HTTP: queue, offers, relay, hand back and close.
 
-Every change to a handoff happens under its Redis lock, and every routing round under one global
-lock, so several instances can run against the same Redis. Agents hear about changes through the
-bus (store.publish); customers through Rasa (customer.RasaClient).
+Changes of a handoff's state happen under its Redis lock and routing rounds under one global lock,
+so several instances can run against the same Redis; the two hot paths (a customer message, an
+agent reply) take no lock but single atomic Redis steps. Agents hear about changes through the bus
+(store.publish); customers through Rasa (customer.RasaClient).
 """
 import asyncio
 import logging
@@ -160,8 +161,8 @@ class HandoffService:
         started = time.perf_counter()
         await self.rasa.say(handoff["conversation_id"], text, sender=sender)
         rasa_ms = (time.perf_counter() - started) * 1000
-        entry = await self.store.append_message(handoff_id, {"actor": "agent", "agent": identity.name,
-                                                             "text": text})
+        entry = await self.store.append_agent_message(handoff_id, {"actor": "agent", "agent": identity.name,
+                                                                   "text": text})
         await self.store.touch(identity.name)
         await self.store.publish({"type": "message", "handoff_id": handoff_id, "message": entry},
                                  [identity.name])

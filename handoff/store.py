@@ -283,12 +283,9 @@ class Store:
         return sum(samples) / len(samples) if samples else default
 
     # --- messages -----------------------------------------------------------------------------
-    async def append_message(self, handoff_id: str, message: Dict[str, Any],
-                             message_id: Optional[str] = None) -> Optional[Dict[str, Any]]:
-        """Adds a message to the conversation's log; None when this Rasa message id was logged before."""
-        if message_id and not await self.redis.sadd(self.key("seen", handoff_id), message_id):
-            return None
-        entry = {**message, "timestamp": message.get("timestamp") or time.time()}
+    async def append_agent_message(self, handoff_id: str, message: Dict[str, Any]) -> Dict[str, Any]:
+        """Adds an agent's message to the conversation's log (customers' come through the relay)."""
+        entry = {**message, "timestamp": time.time()}
         entry_id = await self.redis.xadd(self.key("log", handoff_id),
                                          {"json": json.dumps(entry, ensure_ascii=False)})
         return {**entry, "id": entry_id}
