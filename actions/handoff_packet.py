@@ -12,6 +12,7 @@ from actions.identity import logged_in_customer
 from actions.knowledge import ActionAnswerFaq, ActionAnswerProduct, ActionNoteReturnPolicy
 from actions.messages import language_of
 from actions.orders import ActionOrderStatus, SubmitOrderChange
+from actions.user_messages import intent_of, latest_user_event, user_events
 
 ORDER_ACTIONS = frozenset(
     [ActionOrderStatus().name()] + [change().name() for change in SubmitOrderChange.__subclasses__()])
@@ -35,18 +36,6 @@ HIDDEN_SLOTS = frozenset({"requested_slot", "session_started_metadata", "phone_l
 MAX_RANKING = 5
 MAX_TURNS = 10
 MAX_FACTS = 5
-
-
-def user_events(tracker: Tracker) -> List[Dict[str, Any]]:
-    return [event for event in tracker.events if event.get("event") == "user"]
-
-
-def latest_user_event(tracker: Tracker) -> Dict[str, Any]:
-    return next((e for e in reversed(tracker.events) if e.get("event") == "user"), {})
-
-
-def intent_of(event: Dict[str, Any]) -> Optional[str]:
-    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
 
 
 def topic(tracker: Tracker) -> str:

@@ -11,6 +11,8 @@ from typing import Optional
 
 from rasa_sdk import Tracker
 
+from actions.user_messages import latest_user_event
+
 
 def sign_customer_id(customer_id: str, secret: str) -> str:
     return hmac.new(secret.encode(), customer_id.encode(), hashlib.sha256).hexdigest()
@@ -21,8 +23,7 @@ def logged_in_customer(tracker: Tracker) -> Optional[str]:
     secret = os.environ.get("CUSTOMER_SIGNING_SECRET")
     if not secret:
         return None
-    metadata = next((e.get("metadata") or {} for e in reversed(tracker.events)
-                     if e.get("event") == "user"), {})
+    metadata = latest_user_event(tracker).get("metadata") or {}
     customer = metadata.get("customer") if isinstance(metadata, dict) else None
     if not isinstance(customer, dict):
         return None

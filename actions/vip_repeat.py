@@ -6,22 +6,19 @@ is looked up only when it holds, so ordinary turns cost nothing. The knowledge a
 (actions/knowledge.py) add `hand_over_vip_repeat`'s events to theirs, as the order actions add theirs
 when the order API fails; actions/handoff_packet.py then reports the reason "vip_repeat".
 """
-from typing import Any, Dict, List, Optional, Sequence, Set, Text
+from typing import Any, Dict, List, Sequence, Set, Text
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions.customer_tier import customer_tier
+from actions.user_messages import intent_of
 
 # The intents the bot answers itself from the knowledge graph, and the action that answers each.
 ANSWER_ACTION_OF_INTENT = {"product_question": "action_answer_product", "faq": "action_answer_faq"}
 HANDOFF_ACTION = "action_handoff"
 # Events after which earlier messages belong to another conversation.
 SESSION_BOUNDARIES = ("session_started", "restart")
-
-
-def _intent(event: Dict[str, Any]) -> Optional[str]:
-    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
 
 
 def _products(event: Dict[str, Any]) -> Set[str]:
@@ -50,8 +47,8 @@ def asked_twice(tracker: Tracker) -> bool:
     if len(users) < 2:
         return False
     earlier, latest = events[users[-2]], events[users[-1]]
-    intent = _intent(latest)
-    if intent not in ANSWER_ACTION_OF_INTENT or _intent(earlier) != intent:
+    intent = intent_of(latest)
+    if intent not in ANSWER_ACTION_OF_INTENT or intent_of(earlier) != intent:
         return False
     between = {e.get("name") for e in events[users[-2] + 1:users[-1]] if e.get("event") == "action"}
     if ANSWER_ACTION_OF_INTENT[intent] not in between or HANDOFF_ACTION in between:

@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import sys
 import uuid
 from typing import Dict, List, Optional
@@ -28,19 +27,13 @@ from handoff.bench_report import markdown, process_usage, summarize
 from handoff.bench_setup import Plan
 from ops.apps import MODEL_PATH, HandoffService, RasaServer
 from ops.paths import RUN_DIR
-from ops.process import LocalServer, our_pid, start, stop
+from ops.process import LocalServer, free_port, our_pid, start, stop
 from ops.rasa import prepare_environment
 from ops.servers import SERVERS
 from ops.settings import backends
 
 PARTITIONS = 4
 RESULT_FILE = RUN_DIR / "results" / "handoff_bench.json"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:

@@ -63,6 +63,11 @@ def _online(agents: Iterable[AgentState]) -> List[AgentState]:
     return [agent for agent in agents if agent.presence == "online"]
 
 
+def online_speakers(agents: Iterable[AgentState], language: str) -> List[AgentState]:
+    """Online agents who speak the language (the queue's expected wait is about them)."""
+    return [agent for agent in _online(agents) if language in agent.languages]
+
+
 def speaks(agent: AgentState, waiting: Waiting, agents: Iterable[AgentState], overflow: str) -> bool:
     if waiting.language in agent.languages:
         return True

@@ -70,7 +70,7 @@ class HandoffService:
     async def summary(self, handoff_id: str) -> Dict[str, Any]:
         handoff = await self.store.handoff(handoff_id)
         agents = await self.store.agent_states({})
-        speakers = [a for a in agents if a.presence == "online" and handoff["language"] in a.languages]
+        speakers = routing.online_speakers(agents, handoff["language"])
         position = await self._position(handoff)
         return {"handoff_id": handoff_id, "status": handoff["status"], "agent": handoff.get("agent") or None,
                 "position": position,
@@ -378,8 +378,7 @@ class HandoffService:
                 continue
             await self.store.update_handoff(handoff["id"], position=position)
             if before:
-                speakers = [a for a in agents if a.presence == "online" and handoff["language"] in a.languages]
-                wait = await self._expected_wait(position, speakers)
+                wait = await self._expected_wait(position, routing.online_speakers(agents, handoff["language"]))
                 key = "queue_next" if position == 1 else "queue_position"
                 notices.append((handoff, key, {"position": position, "minutes": max(1, math.ceil(wait / 60))}))
         return notices

@@ -192,14 +192,7 @@ class Store:
         raw = await self.redis.hgetall(self.key("handoff", handoff_id))
         if not raw:
             raise NotFound(f"no handoff {handoff_id}")
-        record: Dict[str, Any] = dict(raw)
-        record["context"] = json.loads(raw.get("context") or "{}")
-        record["excluded"] = json.loads(raw.get("excluded") or "[]")
-        for name in ("created_at", "queued_at", "offer_expires", "accepted_at", "closed_at"):
-            if record.get(name):
-                record[name] = float(record[name])
-        record["front"] = raw.get("front") == "1"
-        return record
+        return _decode_handoff(raw)
 
     async def update_handoff(self, handoff_id: str, **changes: Any) -> None:
         encoded = {name: json.dumps(value) if isinstance(value, (list, dict)) else
@@ -210,11 +203,16 @@ class Store:
         return await self.redis.zrange(self.key("waiting"), 0, -1)
 
     async def waiting_handoffs(self) -> List[Dict[str, Any]]:
+        """Every waiting handoff, read in one round trip (each routing round reads them all)."""
+        ids = await self.waiting_ids()
+        pipe = self.redis.pipeline(transaction=False)
+        for handoff_id in ids:
+            pipe.hgetall(self.key("handoff", handoff_id))
         found = []
-        for handoff_id in await self.waiting_ids():
-            try:
-                found.append(await self.handoff(handoff_id))
-            except NotFound:
+        for handoff_id, raw in zip(ids, await pipe.execute()):
+            if raw:
+                found.append(_decode_handoff(raw))
+            else:  # expired or deleted underneath: not waiting any more
                 await self.redis.zrem(self.key("waiting"), handoff_id)
         return found
 
@@ -308,6 +306,17 @@ class Store:
         await self.redis.xadd(self.key("bus"), {"agents": json.dumps(sorted(set(agents))),
                                                 "event": json.dumps(event, ensure_ascii=False)},
                               maxlen=BUS_LENGTH, approximate=True)
+
+
+def _decode_handoff(raw: Dict[str, str]) -> Dict[str, Any]:
+    record: Dict[str, Any] = dict(raw)
+    record["context"] = json.loads(raw.get("context") or "{}")
+    record["excluded"] = json.loads(raw.get("excluded") or "[]")
+    for name in ("created_at", "queued_at", "offer_expires", "accepted_at", "closed_at"):
+        if record.get(name):
+            record[name] = float(record[name])
+    record["front"] = raw.get("front") == "1"
+    return record
 
 
 def _decode_log(entries) -> List[Dict[str, Any]]:

@@ -5,12 +5,20 @@ folder under .run/: a pid file alone could point at a recycled pid.
 """
 import os
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
 from ops.paths import RUN_DIR
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a process started on the side (tests, benchmarks)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 class ServerNotReady(Exception):

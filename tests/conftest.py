@@ -4,23 +4,16 @@
 here on free ports (so a `make run` in another terminal is left alone) and stopped at the end.
 """
 import os
-import socket
 import uuid
 
 import pytest
 
 from ops.apps import MODEL_PATH, ActionServer, HandoffService, OrdersApi, RasaServer, load_graph_if_empty
-from ops.process import StartFailed, start, stop
+from ops.process import StartFailed, free_port, start, stop
 from ops.rasa import prepare_environment
 from ops.servers import SERVERS
 
 prepare_environment()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ port, with a temporary SQLite file (or ORDERS_TEST_DATABASE_URL) and test tokens
 One server for the whole session; each test that changes orders takes its own, from the seeded
 data (OrderPicker) or freshly created (Api.new_order), so no test sees another's changes."""
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from typing import Callable, Dict, List, Optional, Set
 import aiohttp
 import pytest
 
+from ops.process import free_port
 from orders.clock import utcnow
 from orders.seed import Dataset, build_dataset
 
@@ -25,12 +25,6 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICE_TOKEN = "test-service-token-0123456789"
 ADMIN_TOKEN = "test-admin-token-9876543210"
 START_TIMEOUT = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def orders_env(database_url: str, port: int = 0, **extra: str) -> Dict[str, str]:
