@@ -4,6 +4,7 @@ Agent replies and notices are bot events appended with `output_channel=latest` a
 `execute_side_effects=true`: Rasa sends them out on the customer's own channel and the tracker keeps
 the whole transcript. Pause, resume and the agent's slots are tracker events too.
 """
+import asyncio
 import logging
 from functools import lru_cache
 from pathlib import Path
@@ -37,19 +38,26 @@ class RasaClient:
         self.rasa_url = rasa_url
         self.token = token
 
+    async def _post(self, path: str, params: Dict[str, str], body: Any, timeout: float) -> int:
+        """POSTs to Rasa's HTTP API; the status, or RasaUnavailable when Rasa cannot be reached."""
+        url = f"{self.rasa_url}/conversations/{path}"
+        params = {"token": self.token, "include_events": "NONE", **params}
+        try:
+            async with self.http.post(url, params=params, json=body,
+                                      timeout=aiohttp.ClientTimeout(total=timeout)) as response:
+                if response.status != 200:
+                    log.warning("Rasa answered %s to %s: %s", response.status, path, await response.text())
+                return response.status
+        # On Python 3.10 aiohttp's timeout is asyncio.TimeoutError, not the builtin TimeoutError.
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            raise RasaUnavailable(f"Rasa at {self.rasa_url} unreachable: {error!r}") from error
+
     async def _post_events(self, conversation_id: str, events: List[Dict[str, Any]],
                            send: bool) -> None:
-        params = {"token": self.token, "include_events": "NONE"}
-        if send:
-            params.update(output_channel="latest", execute_side_effects="true")
-        url = f"{self.rasa_url}/conversations/{conversation_id}/tracker/events"
-        try:
-            async with self.http.post(url, params=params, json=events,
-                                      timeout=aiohttp.ClientTimeout(total=15)) as response:
-                if response.status != 200:
-                    raise RasaUnavailable(f"Rasa answered {response.status}: {await response.text()}")
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise RasaUnavailable(f"Rasa at {self.rasa_url} unreachable: {error}") from error
+        params = {"output_channel": "latest", "execute_side_effects": "true"} if send else {}
+        status = await self._post(f"{conversation_id}/tracker/events", params, events, timeout=15)
+        if status != 200:
+            raise RasaUnavailable(f"Rasa answered {status}")
 
     async def say(self, conversation_id: str, text: str, sender: Optional[Dict[str, Any]] = None,
                   buttons: Optional[List[Dict[str, str]]] = None) -> None:
@@ -60,29 +68,20 @@ class RasaClient:
             event["data"] = {"buttons": buttons}
         await self._post_events(conversation_id, [event], send=True)
 
-    async def pause(self, conversation_id: str) -> None:
-        await self._post_events(conversation_id, [{"event": "pause"}], send=False)
-
     async def resume(self, conversation_id: str, slots: Dict[str, Any]) -> None:
         events = [{"event": "slot", "name": name, "value": value} for name, value in slots.items()]
         await self._post_events(conversation_id, events + [{"event": "resume"}], send=False)
 
     async def answer_as_bot(self, conversation_id: str, parse_data: Dict[str, Any]) -> None:
-        """The bot answers a message the customer sent while the conversation was with people."""
+        """The bot answers a message the customer sent while the conversation was with people
+        (a refusal by Rasa is only logged: the conversation is the bot's again either way)."""
         intent = (parse_data.get("intent") or {}).get("name")
         if not intent:
             return
         entities = {entity["entity"]: entity.get("value") for entity in parse_data.get("entities") or []
                     if isinstance(entity, dict) and "entity" in entity}
-        url = f"{self.rasa_url}/conversations/{conversation_id}/trigger_intent"
-        params = {"token": self.token, "output_channel": "latest", "include_events": "NONE"}
-        try:
-            async with self.http.post(url, params=params, json={"name": intent, "entities": entities},
-                                      timeout=aiohttp.ClientTimeout(total=30)) as response:
-                if response.status != 200:
-                    log.warning("trigger_intent %s for %s: %s", intent, conversation_id, response.status)
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise RasaUnavailable(str(error)) from error
+        await self._post(f"{conversation_id}/trigger_intent", {"output_channel": "latest"},
+                         {"name": intent, "entities": entities}, timeout=30)
 
 
 def read_rating(text: str) -> Optional[int]:
