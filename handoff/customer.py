@@ -69,8 +69,12 @@ class RasaClient:
         await self._post_events(conversation_id, [event], send=True)
 
     async def resume(self, conversation_id: str, slots: Dict[str, Any]) -> None:
+        """The bot's turn again, with the agent's slot values. The trailing action_listen matters:
+        while paused no action ran after the customer's messages, and Rasa's rules only match a
+        message that follows action_listen, so without it the bot's next answer is a fallback."""
         events = [{"event": "slot", "name": name, "value": value} for name, value in slots.items()]
-        await self._post_events(conversation_id, events + [{"event": "resume"}], send=False)
+        events += [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+        await self._post_events(conversation_id, events, send=False)
 
     async def answer_as_bot(self, conversation_id: str, parse_data: Dict[str, Any]) -> None:
         """The bot answers a message the customer sent while the conversation was with people

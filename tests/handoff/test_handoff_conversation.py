@@ -109,8 +109,8 @@ async def test_customer_to_agent_and_back_to_the_bot(apps, handoff, agents):
     await agent.call("POST", f"/api/handoffs/{handoff_id}/handback", {"slots": {"order_id": "A123"}})
     await outbox(rasa, customer.sender_id, containing="我回来了")  # the bot says it is back
     assert (await tracker(rasa, customer.sender_id))["slots"]["order_id"] == "A123"
-    answer = await customer.say("你们支持哪些付款方式")
-    assert answer.strip(), customer  # the bot answers again
+    answer = await customer.say("X200有降噪吗")
+    assert "X200" in answer and "降噪" in answer, customer  # the bot answers again, from the graph
 
 
 async def test_two_fallbacks_in_a_row_escalate_with_the_reason(apps, handoff):
