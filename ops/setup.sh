@@ -18,11 +18,18 @@ stamp_matches() { [ -f "$CACHE/stamps/$1" ] && [ "$(cat "$CACHE/stamps/$1")" = "
 write_stamp() { echo "$2" > "$CACHE/stamps/$1"; }
 
 # --- Debian packages -------------------------------------------------------------------------
-# command -> package; chromium joins when the browser tests land.
-DEBIAN_NEEDS=("redis-server:redis-server" "java:openjdk-17-jre-headless" "mvn:maven")
+# command -> package. chromium is the browser the Playwright tests drive (never a downloaded one);
+# npm fetches the widget's socket.io client.
+DEBIAN_NEEDS=("redis-server:redis-server" "java:openjdk-17-jre-headless" "mvn:maven" "chromium:chromium"
+              "npm:npm")
+# Packages without a command: a Chinese font, or chromium draws the widget's Chinese as empty boxes.
+DEBIAN_FILES=("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc:fonts-wqy-zenhei")
 missing=()
 for pair in "${DEBIAN_NEEDS[@]}"; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+done
+for pair in "${DEBIAN_FILES[@]}"; do
+  [ -e "${pair%%:*}" ] || missing+=("${pair#*:}")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -83,5 +90,20 @@ for name in neo4j kafka; do
     write_stamp "jars-$name" "$pom_hash"
   fi
 done
+
+# --- Front-end library -----------------------------------------------------------------------
+# The widget's socket.io client comes from the npm registry (npm checks the tarball's integrity)
+# and is copied next to the widget: a build artefact, never committed. 4.x speaks Engine.IO 4,
+# as python-socketio 5 in Rasa does.
+SOCKETIO_CLIENT=socket.io-client@4.8.1
+VENDOR=handoff/static/widget/vendor
+if ! stamp_matches frontend "$SOCKETIO_CLIENT" || [ ! -f "$VENDOR/socket.io.min.js" ]; then
+  say "fetching $SOCKETIO_CLIENT from the npm registry"
+  mkdir -p "$CACHE/npm" "$VENDOR"
+  tarball=$(cd "$CACHE/npm" && npm pack --silent --cache "$ROOT/$CACHE/npm/cache" "$SOCKETIO_CLIENT") \
+    || die "npm could not fetch $SOCKETIO_CLIENT"
+  tar -xzf "$CACHE/npm/$tarball" -C "$VENDOR" --strip-components=2 package/dist/socket.io.min.js
+  write_stamp frontend "$SOCKETIO_CLIENT"
+fi
 
 say "setup complete: $("$VENV/bin/python" --version), $(ls "$CACHE/jars/neo4j" | wc -l) Neo4j jars, $(ls "$CACHE/jars/kafka" | wc -l) Kafka jars"
