@@ -8,6 +8,7 @@ from aiohttp import web
 
 from handoff.auth import SERVICE, AuthError, Identity, bearer_token, is_service_token, issue_token, \
     password_matches, read_token
+from handoff.canned import load_canned
 from handoff.customer import RasaUnavailable
 from handoff.openapi import OPENAPI
 from handoff.packets import BadPacket
@@ -64,6 +65,7 @@ class Api:
         self.settings = settings
         self.hub = hub
         self.relay = relay  # None when this instance does not relay
+        self.canned = load_canned()
 
     def routes(self) -> list:
         return [
@@ -80,6 +82,8 @@ class Api:
             web.post("/api/handoffs/{id}/close", self.close),
             web.get("/api/conversations/{conversation_id}/handoff", self.for_conversation),
             web.put("/api/presence", self.presence),
+            web.get("/api/agents", self.agents),
+            web.get("/api/canned", self.canned_responses),
             web.get("/ws", self.websocket),
         ]
 
@@ -173,6 +177,14 @@ class Api:
         identity = await self.identity(request)
         body = await json_body(request)
         return web.json_response(await self.service.set_presence(identity, body.get("status")))
+
+    async def agents(self, request: web.Request) -> web.Response:
+        identity = await self.identity(request)
+        return web.json_response({"agents": await self.service.agents_overview(identity)})
+
+    async def canned_responses(self, request: web.Request) -> web.Response:
+        await self.identity(request)
+        return web.json_response(self.canned)
 
     async def websocket(self, request: web.Request) -> web.StreamResponse:
         identity = await self.identity(request)

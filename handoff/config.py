@@ -44,6 +44,7 @@ class Settings:
     kafka_events_topic: str
     kafka_group: str             # one consumer group for all instances: each event is relayed once
     rasa_url: str
+    public_rasa_url: str         # Rasa as customers' browsers reach it (the demo shop's widget)
     rasa_token: str
     service_token: str           # the action server's token
     token_secret: str            # signs agents' login tokens
@@ -53,6 +54,7 @@ class Settings:
     overflow: str                 # no online agent speaks the language: "wait" or "translate"
     max_message_chars: int
     average_handling_seconds: float  # expected-wait estimate until real handling times exist
+    sla_seconds: float            # a customer waiting longer for a person is flagged to supervisors
     relay_enabled: bool
 
     @classmethod
@@ -62,6 +64,7 @@ class Settings:
         if overflow not in ("wait", "translate"):
             raise ConfigError(f"HANDOFF_OVERFLOW={overflow!r}: use 'wait' or 'translate'")
         local = backends()
+        rasa_url = env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/")
         return cls(
             host=env.get("HANDOFF_HOST", "127.0.0.1"),
             port=int(_number(env, "HANDOFF_PORT", 8090)),
@@ -70,7 +73,8 @@ class Settings:
             kafka_bootstrap=env.get("KAFKA_BOOTSTRAP_SERVERS") or local.kafka_bootstrap,
             kafka_events_topic=env.get("KAFKA_EVENTS_TOPIC", "rasa_events"),
             kafka_group=env.get("HANDOFF_KAFKA_GROUP", "handoff-relay"),
-            rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+            rasa_url=rasa_url,
+            public_rasa_url=(env.get("HANDOFF_PUBLIC_RASA_URL") or rasa_url).rstrip("/"),
             rasa_token=_secret(env, "RASA_TOKEN"),
             service_token=_secret(env, "HANDOFF_SERVICE_TOKEN"),
             token_secret=_secret(env, "HANDOFF_TOKEN_SECRET"),
@@ -80,5 +84,6 @@ class Settings:
             overflow=overflow,
             max_message_chars=int(_number(env, "HANDOFF_MAX_MESSAGE_CHARS", 4000)),
             average_handling_seconds=_number(env, "HANDOFF_AVERAGE_HANDLING_SECONDS", 240),
+            sla_seconds=_number(env, "HANDOFF_SLA_SECONDS", 120),
             relay_enabled=env.get("HANDOFF_RELAY", "on") != "off",
         )

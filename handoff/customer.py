@@ -40,7 +40,7 @@ class RasaClient:
 
     async def _post(self, path: str, params: Dict[str, str], body: Any, timeout: float) -> int:
         """POSTs to Rasa's HTTP API; the status, or RasaUnavailable when Rasa cannot be reached."""
-        url = f"{self.rasa_url}/conversations/{path}"
+        url = f"{self.rasa_url}/{path}"
         params = {"token": self.token, "include_events": "NONE", **params}
         try:
             async with self.http.post(url, params=params, json=body,
@@ -55,7 +55,7 @@ class RasaClient:
     async def _post_events(self, conversation_id: str, events: List[Dict[str, Any]],
                            send: bool) -> None:
         params = {"output_channel": "latest", "execute_side_effects": "true"} if send else {}
-        status = await self._post(f"{conversation_id}/tracker/events", params, events, timeout=15)
+        status = await self._post(f"conversations/{conversation_id}/tracker/events", params, events, timeout=15)
         if status != 200:
             raise RasaUnavailable(f"Rasa answered {status}")
 
@@ -84,8 +84,13 @@ class RasaClient:
             return
         entities = {entity["entity"]: entity.get("value") for entity in parse_data.get("entities") or []
                     if isinstance(entity, dict) and "entity" in entity}
-        await self._post(f"{conversation_id}/trigger_intent", {"output_channel": "latest"},
+        await self._post(f"conversations/{conversation_id}/trigger_intent", {"output_channel": "latest"},
                          {"name": intent, "entities": entities}, timeout=30)
+
+    async def show_typing(self, conversation_id: str, agent: str) -> None:
+        """"<agent> is typing" in the web widget (bot/webchat.py); other channels have no such signal."""
+        await self._post("webhooks/socketio/typing", {}, {"session_id": conversation_id, "agent": agent},
+                         timeout=5)
 
 
 def read_rating(text: str) -> Optional[int]:

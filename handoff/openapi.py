@@ -63,5 +63,7 @@ OPENAPI = {
             "get": _operation("The conversation's open handoff, 404 if none", auth="service")},
         "/api/presence": {"put": _operation("Set my presence: online, away or offline",
                                             _object(status=_STRING))},
+        "/api/agents": {"get": _operation("Every agent with presence and load (supervisors, admins)")},
+        "/api/canned": {"get": _operation("Canned responses by language: {zh: [{title, text}], en: [...]}")},
     },
 }

@@ -17,7 +17,7 @@ from handoff.auth import Identity
 from handoff.config import Settings
 from handoff.customer import RasaClient, RasaUnavailable, customer_text, read_rating
 from handoff.packets import SKILLS, read_packet
-from handoff.store import NotFound, Store, waiting_for_routing
+from handoff.store import EVERYONE, NotFound, Store, waiting_for_routing
 
 log = logging.getLogger(__name__)
 PRESENCES = routing.PRESENCES
@@ -38,6 +38,16 @@ def public_view(handoff: Dict[str, Any]) -> Dict[str, Any]:
     """The handoff as agents see it (everything but bookkeeping)."""
     hidden = ("excluded",)
     return {name: value for name, value in handoff.items() if name not in hidden}
+
+
+def queue_view(waiting: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """The waiting conversations in routing order, as agents watch the queue (no personal data)."""
+    by_id = {h["id"]: h for h in waiting}
+    return [{"id": w.handoff_id, "position": place, "status": by_id[w.handoff_id]["status"],
+             "priority": w.priority, "language": w.language, "skill": w.skill,
+             "tier": by_id[w.handoff_id]["tier"], "topic": by_id[w.handoff_id]["topic"],
+             "offered_to": by_id[w.handoff_id].get("offered_to") or None, "queued_at": w.queued_at}
+            for place, w in enumerate(routing.queue_order(waiting_for_routing(h) for h in waiting), start=1)]
 
 
 def can_see(identity: Identity, handoff: Dict[str, Any]) -> bool:
@@ -100,6 +110,39 @@ class HandoffService:
         return await self.summary(handoff_id)
 
     # --- agents -------------------------------------------------------------------------------
+    async def hello(self, identity: Identity) -> Dict[str, Any]:
+        """Everything a freshly connected agent UI needs to draw itself (the WebSocket hello frame)."""
+        agent = await self.store.agent(identity.name)
+        return {"agent": identity.name, "role": identity.role, "me": agent.public(),
+                "presence": (await self.store.presence(identity.name))["status"],
+                "handoffs": await self.visible_handoffs(identity),
+                "queue": queue_view(await self.store.waiting_handoffs()), "at": time.time(),
+                "limits": {"sla_seconds": self.settings.sla_seconds,
+                           "max_message_chars": self.settings.max_message_chars,
+                           "resolutions": list(RESOLUTIONS), "skills": list(SKILLS)}}
+
+    async def agents_overview(self, identity: Identity) -> List[Dict[str, Any]]:
+        """Every agent with presence and load, for supervisors."""
+        if not identity.sees_everything:
+            raise Forbidden("only supervisors and admins see every agent")
+        overview = []
+        for agent in await self.store.agents():
+            presence = await self.store.presence(agent.name)
+            overview.append({**agent.public(), "presence": presence["status"], "seen": presence["seen"],
+                             "load": len(await self.store.assigned_ids(agent.name))})
+        return overview
+
+    async def agent_typing(self, identity: Identity, handoff_id: str) -> None:
+        """Tells whoever watches the conversation, and the customer when their widget can show it."""
+        handoff = await self._visible(identity, handoff_id)
+        await self.store.publish({"type": "typing", "handoff_id": handoff_id, "agent": identity.name},
+                                 [handoff.get("agent") or identity.name])
+        if handoff["status"] == "assigned" and handoff["channel"] == "socketio":
+            try:
+                await self.rasa.show_typing(handoff["conversation_id"], identity.name)
+            except RasaUnavailable as error:
+                log.info("typing not shown to %s: %s", handoff["conversation_id"], error)
+
     async def visible_handoffs(self, identity: Identity) -> List[Dict[str, Any]]:
         ids = set(await self.store.waiting_ids())
         agents = [a.name for a in await self.store.agents()] if identity.sees_everything else [identity.name]
@@ -219,7 +262,8 @@ class HandoffService:
             question = customer_text("rating_question", handoff["language"], agent=handoff["agent"])
             buttons = [{"title": score, "payload": score} for score in ("5", "4", "3", "2", "1")]
             # The conversation stays paused until the rating (or another message) arrives.
-            await self.rasa.say(handoff["conversation_id"], question, buttons=buttons)
+            await self.rasa.say(handoff["conversation_id"], question, buttons=buttons,
+                                sender={"actor": "system", "notice": "rating_question"})
             await self.store.release(handoff, "rating", resolution=resolution)
             await self.store.await_rating(handoff_id, time.time() + RATING_WAIT_SECONDS)
             done = public_view(await self.store.handoff(handoff_id))
@@ -264,7 +308,8 @@ class HandoffService:
     async def _tell_customer(self, handoff: Dict[str, Any], key: str, **values: Any) -> None:
         """A notice to the customer; failing to send one never undoes what the agent did."""
         try:
-            await self.rasa.say(handoff["conversation_id"], customer_text(key, handoff["language"], **values))
+            await self.rasa.say(handoff["conversation_id"], customer_text(key, handoff["language"], **values),
+                                sender={"actor": "system", "notice": key})
         except RasaUnavailable as error:
             log.warning("could not tell %s %r: %s", handoff["conversation_id"], key, error)
 
@@ -306,18 +351,12 @@ class HandoffService:
         await asyncio.gather(*(self._tell_customer(handoff, key, **values) for handoff, key, values in notices))
 
     async def _publish_queue(self, waiting: List[Dict[str, Any]], now: float) -> None:
-        """The queue as supervisors watch it, pushed when its order or states changed."""
-        order = routing.queue_order(waiting_for_routing(h) for h in waiting)
-        by_id = {h["id"]: h for h in waiting}
-        items = [{"id": w.handoff_id, "position": place, "status": by_id[w.handoff_id]["status"],
-                  "priority": w.priority, "language": w.language, "skill": w.skill,
-                  "tier": by_id[w.handoff_id]["tier"], "topic": by_id[w.handoff_id]["topic"],
-                  "offered_to": by_id[w.handoff_id].get("offered_to") or None, "queued_at": w.queued_at}
-                 for place, w in enumerate(order, start=1)]
+        """The queue, pushed to every agent when its order or states changed."""
+        items = queue_view(waiting)
         fingerprint = [(i["id"], i["status"], i["offered_to"]) for i in items]
         if fingerprint != self._last_queue:
             self._last_queue = fingerprint
-            await self.store.publish({"type": "queue", "waiting": items, "at": now})
+            await self.store.publish({"type": "queue", "waiting": items, "at": now}, [EVERYONE])
 
     async def _offer(self, offer: routing.Offer, now: float) -> None:
         async with self.store.lock(offer.handoff_id):
@@ -344,11 +383,11 @@ class HandoffService:
                                  [handoff["offered_to"]])
 
     async def _requeue_from_absent_agents(self, now: float) -> None:
-        """Offline or silent agents lose their offers, and their conversations go to the front."""
+        """Offline, silent or disabled agents lose their offers, and their conversations go to the front."""
         for agent in await self.store.agents():
             presence = await self.store.presence(agent.name)
             silent = presence["seen"] < now - self.settings.silent_agent_seconds
-            if presence["status"] != "offline" and not silent:
+            if presence["status"] != "offline" and not silent and not agent.disabled:
                 continue
             if presence["status"] != "offline":
                 await self.store.set_presence(agent.name, "offline", now=presence["seen"])

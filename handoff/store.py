@@ -27,6 +27,7 @@ from handoff.routing import AgentState, Waiting
 
 OPEN_STATUSES = ("queued", "offered", "assigned", "rating")
 BUS_LENGTH = 10_000
+EVERYONE = "*"  # publish(event, [EVERYONE]): every connected agent, not only supervisors
 HANDLING_SAMPLES = 50
 LOCK_SECONDS = 30.0
 RETENTION_SECONDS = 30 * 24 * 3600  # finished handoffs, like endpoints.yml's tracker record_exp

@@ -16,7 +16,7 @@ from aiohttp import WSMsgType, web
 from handoff.auth import AuthError, Identity
 from handoff.customer import RasaUnavailable
 from handoff.service import BadRequest, Forbidden, HandoffService
-from handoff.store import NotFound, Store
+from handoff.store import EVERYONE, NotFound, Store
 
 log = logging.getLogger(__name__)
 PROTOCOL_VERSION = 1
@@ -59,7 +59,10 @@ class Hub:
 
     async def _deliver(self, agents, event: Dict[str, Any]) -> None:
         text = frame(event.pop("type"), **event)
-        targets = set(agents) | {name for name, role in self.roles.items() if role != "agent"}
+        if EVERYONE in agents:
+            targets = set(self.sockets)
+        else:
+            targets = set(agents) | {name for name, role in self.roles.items() if role != "agent"}
         for name in targets:
             for socket in list(self.sockets.get(name, ())):
                 try:
@@ -82,10 +85,7 @@ class Hub:
         self.roles[identity.name] = identity.role
         await self.store.touch(identity.name)
         try:
-            presence = await self.store.presence(identity.name)
-            await socket.send_str(frame("hello", agent=identity.name, role=identity.role,
-                                        presence=presence["status"],
-                                        handoffs=await self.service.visible_handoffs(identity)))
+            await socket.send_str(frame("hello", **await self.service.hello(identity)))
             # Frames are answered concurrently (a reply to one customer must not wait for Rasa to
             # take a reply to another), but in order within each conversation.
             in_order: Dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -151,8 +151,6 @@ class Hub:
         if kind == "message":
             return await self.service.reply(identity, str(handoff_id), request.get("text"))
         if kind == "typing":
-            handoff = await self.service.read(identity, str(handoff_id))
-            await self.store.publish({"type": "typing", "handoff_id": handoff["id"], "agent": identity.name},
-                                     [handoff.get("agent") or identity.name])
+            await self.service.agent_typing(identity, str(handoff_id))
             return None
         raise BadRequest(f"unknown frame type {kind!r}")

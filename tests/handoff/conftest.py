@@ -41,6 +41,18 @@ def redis_store(prefix: str) -> Store:
     return Store(aioredis.Redis.from_url(backends().redis_url, decode_responses=True), prefix)
 
 
+async def close_every_open_handoff(store: Store) -> None:
+    """Customers of earlier tests (the browser ones too) may still be queued or with an agent; an
+    end-to-end test that cares about queue order starts from an empty queue."""
+    ids = set(await store.waiting_ids())
+    for agent in await store.agents():
+        ids.update(await store.assigned_ids(agent.name))
+        await store.redis.delete(store.key("assigned", agent.name))
+    for handoff_id in ids:
+        handoff = await store.handoff(handoff_id)
+        await store.finish(handoff_id, handoff["conversation_id"], status="closed")
+
+
 async def wait_for_relay(service_url: str, timeout: float = 60.0) -> None:
     """Until the service's Kafka consumer owns partitions (messages sent before could be missed)."""
     deadline = time.monotonic() + timeout
@@ -93,6 +105,7 @@ class AgentClient:
         self.token: Optional[str] = None
         self.socket: Optional[aiohttp.ClientWebSocketResponse] = None
         self.frames: List[Dict[str, Any]] = []
+        self.hello: Dict[str, Any] = {}
         self._reader: Optional[asyncio.Task] = None
         self._arrived = asyncio.Condition()
 
@@ -116,7 +129,7 @@ class AgentClient:
     async def connect(self, presence: str = "online") -> "AgentClient":
         self.socket = await self.http.ws_connect(f"{self.url}/ws?token={self.token}")
         self._reader = asyncio.create_task(self._read())
-        await self.next_frame("hello")
+        self.hello = await self.next_frame("hello")
         if presence:
             await self.call("PUT", "/api/presence", {"status": presence})
         return self

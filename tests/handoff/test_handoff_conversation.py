@@ -10,7 +10,8 @@ import time
 import aiohttp
 import pytest
 from actions.identity import sign_customer_id
-from tests.handoff.conftest import PASSWORD, AgentClient, add_agent, redis_store, wait_for_relay
+from tests.handoff.conftest import PASSWORD, AgentClient, add_agent, close_every_open_handoff, redis_store, \
+    wait_for_relay
 from tests.integration.conversation import Customer
 
 pytestmark = [pytest.mark.services, pytest.mark.rasa]
@@ -22,6 +23,7 @@ async def handoff(apps):
     service = apps["handoff"]
     await wait_for_relay(service.address())
     store = redis_store(service.key_prefix)
+    await close_every_open_handoff(store)
     yield service, store
     for agent in await store.agents():  # agents are per test; leave nobody online for the next one
         await store.set_presence(agent.name, "offline")

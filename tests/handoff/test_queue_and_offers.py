@@ -1,5 +1,6 @@
 """Queueing, offers, accept, transfer and presence through the real service and Redis (no Rasa needed)."""
 import asyncio
+import json
 import os
 
 import pytest
@@ -107,6 +108,19 @@ async def test_an_agent_going_offline_requeues_their_conversations_at_the_front(
     assert later["handoff_id"] in await handoff_service.store.waiting_ids()
 
 
+async def test_disabling_an_agent_sends_their_conversations_back_to_the_front(handoff_service, agent_clients):
+    leaving = await agent_clients("leaving", skills=("orders",), capacity=1)
+    created = await post_handoff(handoff_service.url, SERVICE_TOKEN, packet())
+    await leaving.next_frame("offer")
+    await leaving.call("POST", f"/api/handoffs/{created['handoff_id']}/accept")
+    record = await handoff_service.store.agent("leaving")
+    record.disabled = True  # what `python -m handoff agent disable leaving` writes
+    await handoff_service.store.save_agent(record)
+    newcomer = await agent_clients("newcomer", skills=("orders",), capacity=1)
+    offer = await newcomer.next_frame("offer")
+    assert offer["handoff"]["id"] == created["handoff_id"] and offer["handoff"]["front"] is True
+
+
 async def test_positions_follow_priority_a_vip_complaint_jumps_ahead(handoff_service, agent_clients):
     normal = [await post_handoff(handoff_service.url, SERVICE_TOKEN, packet()) for _ in range(3)]
     vip = await post_handoff(handoff_service.url, SERVICE_TOKEN,
@@ -133,12 +147,19 @@ async def test_a_silent_agent_loses_their_conversations_to_the_front_of_the_queu
     assert offer["handoff"]["id"] == created["handoff_id"] and offer["handoff"]["front"] is True
 
 
-async def test_supervisors_watch_the_queue_agents_do_not(handoff_service, agent_clients):
+async def test_everyone_watches_the_queue_and_a_new_socket_starts_with_it(handoff_service, agent_clients):
     supervisor = await agent_clients("boss", role="supervisor", presence="away")
     agent = await agent_clients("li", skills=("returns",))  # cannot take order conversations
     first = await post_handoff(handoff_service.url, SERVICE_TOKEN, packet())
     vip = await post_handoff(handoff_service.url, SERVICE_TOKEN, packet(tier="vip"))
-    queue = await supervisor.next_frame("queue", lambda f: len(f["waiting"]) == 2)
-    assert [(i["id"], i["position"], i["priority"]) for i in queue["waiting"]] == [
-        (vip["handoff_id"], 1, "vip"), (first["handoff_id"], 2, "normal")]
-    assert not [f for f in agent.frames if f["type"] == "queue"]
+    expected = [(vip["handoff_id"], 1, "vip"), (first["handoff_id"], 2, "normal")]
+    for client in (supervisor, agent):
+        queue = await client.next_frame("queue", lambda f: len(f["waiting"]) == 2)
+        assert [(i["id"], i["position"], i["priority"]) for i in queue["waiting"]] == expected
+
+    late = await agent_clients("zhao", skills=("returns",), capacity=4)
+    hello = late.hello
+    assert [(i["id"], i["position"], i["priority"]) for i in hello["queue"]] == expected
+    assert hello["me"]["capacity"] == 4 and hello["me"]["skills"] == ["returns"]
+    assert hello["limits"]["resolutions"] and hello["limits"]["sla_seconds"] > 0
+    assert "password_hash" not in json.dumps(hello)
