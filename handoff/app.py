@@ -11,12 +11,11 @@ from aiohttp.abc import AbstractAccessLogger
 from handoff.api import MAX_BODY_BYTES, Api, errors_as_json
 from handoff.config import Settings
 from handoff.customer import RasaClient
+from handoff.pages import Pages
 from handoff.relay import KafkaRelay
 from handoff.service import HandoffService
 from handoff.store import Store
 from handoff.ws import Hub
-
-
 
 COMPONENTS = web.AppKey("components", dict)
 
@@ -30,6 +29,7 @@ def create_app(settings: Settings) -> web.Application:
     hub = Hub(store, service)
     relay = KafkaRelay(service, settings) if settings.relay_enabled else None
     app.router.add_routes(Api(store, service, settings, hub, relay).routes())
+    app.router.add_routes(Pages(settings).routes())
     app[COMPONENTS] = {"store": store, "service": service, "hub": hub, "relay": relay, "rasa": rasa}
     app.cleanup_ctx.append(_background)
     return app

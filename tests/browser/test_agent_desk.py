@@ -1,0 +1,181 @@
+"""The agent desk and the customer widget together, in real chromium, against real Rasa, Kafka,
+Redis, the action server and the handoff service (the `apps` fixture).
+
+The customer talks in the widget on the demo shop page; the agent works in the desk in a second
+browser context. Screenshots of both pages at each step land in .run/results/browser/.
+"""
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from playwright.sync_api import expect
+
+from ops.paths import ROOT
+from tests.browser.conftest import ARTEFACTS
+
+pytestmark = [pytest.mark.services, pytest.mark.rasa]
+
+PASSWORD = "a browser agent's password"
+XSS = "<img src=x onerror=alert(1)>"
+WAIT_MS = 30_000
+# Records the desk's desktop notifications while letting the browser's own API do the rest.
+RECORD_NOTIFICATIONS = """
+window.__notifications = [];
+const RealNotification = window.Notification;
+window.Notification = class extends RealNotification {
+  constructor(title, options) { super(title, options); window.__notifications.push(title); }
+};
+"""
+
+
+def handoff_cli(apps, *args: str, password: str = "") -> None:
+    done = subprocess.run([sys.executable, "-m", "handoff", *args], cwd=ROOT, input=password + "\n",
+                          env={**os.environ, "HANDOFF_KEY_PREFIX": apps["handoff"].key_prefix},
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture
+def agent_name(apps):
+    """A fresh agent (capacity 5: offers for earlier tests' customers may still be about), disabled
+    afterwards so no later test's customer is offered to a closed browser."""
+    name = f"wang{uuid.uuid4().hex[:6]}"
+    handoff_cli(apps, "agent", "add", name, "--languages", "zh,en", "--capacity", "5",
+                "--skills", "orders,returns,product,complaint,general", password=PASSWORD)
+    yield name
+    handoff_cli(apps, "agent", "disable", name)
+
+
+def open_desk(new_page, apps, name: str):
+    agent = new_page("agent", permissions=["notifications"])
+    agent.page.add_init_script(RECORD_NOTIFICATIONS)
+    agent.page.goto(apps["handoff"].address() + "/")
+    agent.page.fill("input[name=username]", name)
+    agent.page.fill("input[name=password]", PASSWORD)
+    agent.page.click("button[type=submit]")
+    expect(agent.page.locator("body[data-ready=true]")).to_have_count(1, timeout=WAIT_MS)
+    agent.page.select_option("[data-testid=presence]", "online")
+    return agent
+
+
+def open_widget(new_page, apps):
+    customer = new_page("customer", locale="zh-CN")
+    customer.page.goto(apps["handoff"].address() + "/shop")
+    customer.page.click("[data-testid=cs-launcher]")
+    return customer
+
+
+def say(customer, text: str) -> None:
+    customer.page.fill("[data-testid=cs-input]", text)
+    customer.page.press("[data-testid=cs-input]", "Enter")
+
+
+def shot(watched, name: str) -> None:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    watched.page.screenshot(path=str(ARTEFACTS / f"desk-{name}.png"), full_page=True)
+
+
+def bubbles(watched, actor: str):
+    return watched.page.locator(f".cs-msg[data-actor={actor}]")
+
+
+def test_customer_asks_for_a_person_agent_answers_and_hands_back(apps, new_page, agent_name):
+    agent = open_desk(new_page, apps, agent_name)
+    customer = open_widget(new_page, apps)
+    say(customer, "你好")
+    expect(bubbles(customer, "bot")).not_to_have_count(0, timeout=WAIT_MS)
+    say(customer, "转人工")
+    expect(customer.page.locator("[data-testid=cs-messages]")).to_contain_text("人工", timeout=WAIT_MS)
+    conversation = customer.page.evaluate("csWidget.sessionId()")
+
+    # The offer: a card, a count in the tab title, a desktop notification.
+    offer = agent.page.locator(f"[data-testid=offer][data-conversation='{conversation}']")
+    expect(offer).to_have_count(1, timeout=WAIT_MS)
+    assert agent.page.title().startswith("(")
+    assert "New conversation offered" in agent.page.evaluate("window.__notifications")
+    offer.locator("[data-testid=accept]").click()
+
+    # The bot's transcript first, with the intent of each customer message on hover, then the context.
+    greeting = agent.page.locator("[data-testid=message][data-phase=bot][data-actor=customer]", has_text="你好")
+    expect(greeting).to_have_count(1, timeout=WAIT_MS)
+    assert greeting.get_attribute("title").startswith("intent: greet")
+    expect(agent.page.locator("[data-testid=context]")).to_contain_text("request_human")
+    expect(agent.page.locator("[data-testid=capacity]")).to_have_text("1 / 5")
+    shot(agent, "accepted")
+
+    # Live chat both ways; the customer sees the agent's name.
+    say(customer, "我的快递三天没动了")
+    expect(agent.page.locator("[data-testid=message][data-phase=live][data-actor=customer]",
+                              has_text="我的快递三天没动了")).to_have_count(1, timeout=WAIT_MS)
+    agent.page.fill("[data-testid=reply]", "您好，我是客服，马上帮您查")
+    agent.page.press("[data-testid=reply]", "Enter")
+    reply = bubbles(customer, "agent").filter(has_text="马上帮您查")
+    expect(reply).to_have_count(1, timeout=WAIT_MS)
+    expect(reply.locator(".cs-agent-name")).to_contain_text(agent_name)
+    shot(customer, "agent-reply")
+
+    # Hand back: the bot answers the customer's next question again.
+    agent.page.click("[data-testid=handback]")
+    agent.page.click("#handback-confirm")
+    expect(agent.page.locator("[data-testid=status]")).to_have_text("handed back", timeout=WAIT_MS)
+    bot_answers = bubbles(customer, "bot").count()
+    say(customer, "X200有降噪吗")
+    expect(bubbles(customer, "bot")).not_to_have_count(bot_answers, timeout=WAIT_MS)
+    expect(bubbles(customer, "bot").last).to_contain_text("X200", timeout=WAIT_MS)
+    shot(agent, "handed-back")
+    shot(customer, "bot-again")
+    assert agent.errors == [] and customer.errors == []
+
+
+def test_markup_in_messages_is_shown_as_text_on_both_sides(apps, new_page, agent_name):
+    agent = open_desk(new_page, apps, agent_name)
+    customer = open_widget(new_page, apps)
+    say(customer, "转人工")
+    conversation = customer.page.wait_for_function("csWidget.sessionId()").json_value()
+    agent.page.locator(f"[data-testid=offer][data-conversation='{conversation}'] [data-testid=accept]").click(
+        timeout=WAIT_MS)
+
+    say(customer, XSS)
+    on_desk = agent.page.locator("[data-testid=message][data-actor=customer]", has_text=XSS)
+    expect(on_desk).to_have_count(1, timeout=WAIT_MS)
+    agent.page.fill("[data-testid=reply]", XSS)
+    agent.page.press("[data-testid=reply]", "Enter")
+    in_widget = bubbles(customer, "agent").filter(has_text=XSS)
+    expect(in_widget).to_have_count(1, timeout=WAIT_MS)
+
+    assert agent.page.locator("[data-testid=transcript] img").count() == 0
+    assert customer.page.locator("[data-testid=cs-messages] img").count() == 0
+    assert agent.dialogs == [] and customer.dialogs == []
+    shot(agent, "markup-as-text")
+    shot(customer, "markup-as-text")
+
+
+def test_reloading_keeps_the_agents_conversations_and_the_customers_chat(apps, new_page, agent_name):
+    agent = open_desk(new_page, apps, agent_name)
+    customer = open_widget(new_page, apps)
+    say(customer, "转人工")
+    conversation = customer.page.wait_for_function("csWidget.sessionId()").json_value()
+    agent.page.locator(f"[data-testid=offer][data-conversation='{conversation}'] [data-testid=accept]").click(
+        timeout=WAIT_MS)
+    say(customer, "我的手机号是13812345678")
+    masked = agent.page.locator("[data-testid=message][data-actor=customer]", has_text="138****5678")
+    expect(masked).to_have_count(1, timeout=WAIT_MS)
+    assert agent.page.locator("[data-testid=transcript]", has_text="13812345678").count() == 0
+
+    agent.page.reload()
+    expect(agent.page.locator("body[data-ready=true]")).to_have_count(1, timeout=WAIT_MS)
+    expect(agent.page.locator(f"[data-testid=conversation-item][data-conversation='{conversation}']")
+           ).to_have_count(1)
+    expect(masked).to_have_count(1, timeout=WAIT_MS)
+    agent.page.click("[data-testid=reveal]")
+    expect(agent.page.locator("[data-testid=transcript]")).to_contain_text("13812345678")
+
+    customer.page.reload()
+    expect(customer.page.locator("[data-testid=cs-messages]")).to_contain_text("13812345678", timeout=WAIT_MS)
+    assert customer.page.evaluate("csWidget.sessionId()") == conversation
+    agent.page.fill("[data-testid=reply]", "收到，已为您备注")
+    agent.page.press("[data-testid=reply]", "Enter")
+    expect(bubbles(customer, "agent").filter(has_text="已为您备注")).to_have_count(1, timeout=WAIT_MS)
+    assert agent.errors == [] and customer.errors == []
