@@ -6,7 +6,6 @@ keeps the webhook exactly as it is and gives Rasa an output channel that stores 
 Redis; the client collects them with `GET /webhooks/rest/outbox?sender=<id>` (each message once).
 """
 import json
-import os
 from typing import Any, Dict, Optional, Text
 
 import redis.asyncio as aioredis
@@ -15,18 +14,13 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.redis_env import redis_from_env
+
 OUTBOX_TTL_SECONDS = 24 * 3600
 
 
 def outbox_key(sender_id: Text) -> Text:
     return f"cs:outbox:{sender_id}"
-
-
-def _redis_from_env() -> aioredis.Redis:
-    return aioredis.Redis(host=os.environ.get("REDIS_HOST", "127.0.0.1"),
-                          port=int(os.environ.get("REDIS_PORT", 6379)),
-                          db=int(os.environ.get("REDIS_DB", 0)),
-                          password=os.environ.get("REDIS_PASSWORD") or None, decode_responses=True)
 
 
 class OutboxOutputChannel(CollectingOutputChannel):
@@ -52,7 +46,7 @@ class RestWithOutbox(RestInput):
     """`rest` in credentials.yml terms: same webhook, same name, plus GET /outbox."""
 
     def __init__(self, redis: Optional[aioredis.Redis] = None) -> None:
-        self.redis = redis or _redis_from_env()
+        self.redis = redis or redis_from_env()
 
     @classmethod
     def name(cls) -> Text:

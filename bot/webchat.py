@@ -1,14 +1,20 @@
-"""Rasa's socket.io channel for our web widget: who is speaking, and an agent's typing.
+"""Rasa's socket.io channel for our web widget: who is speaking, and typing both ways.
 
 Rasa's own socket.io output sends only the text, so the widget could not tell the bot from the
 person who took over. Messages sent by the handoff service carry `metadata.handoff`
-({"actor": "agent", "agent": NAME} or {"actor": "system"} for queue notices); this channel passes
-it on as `sender` in each `bot_uttered` payload. It also adds `POST /webhooks/socketio/typing`,
-with which the handoff service shows the customer that an agent is typing.
+({"actor": "agent", "agent": NAME} or {"actor": "system", "notice": KEY}); this channel passes it
+on as `sender` in each `bot_uttered` payload. Typing: `POST /webhooks/socketio/typing` (with
+RASA_TOKEN) shows the customer that an agent is typing, and the widget's `user_typing` event is
+passed to the handoff service (HANDOFF_URL, HANDOFF_SERVICE_TOKEN) for the agent to see.
 """
+import asyncio
 import hmac
+import logging
 import os
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from urllib.parse import quote
+
+import aiohttp
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
@@ -16,11 +22,25 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.redis_env import redis_from_env
+from bot.webchat_log import SessionLog
+
+log = logging.getLogger(__name__)
 TYPING_EVENT = "agent_typing"
+CUSTOMER_TYPING_EVENT = "user_typing"
+MISSED_MESSAGES_EVENT = "missed_messages_request"
 
 
 class WebChatOutput(SocketIOOutput):
-    """SocketIOOutput whose payloads say who sent them (`sender`), when the message says."""
+    """SocketIOOutput whose payloads say who sent them (`sender`), when the message says, and carry
+    their number in the session (`seq`, see bot/webchat_log.py)."""
+
+    def __init__(self, sio, bot_message_evt: Text, session_log: SessionLog) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.session_log = session_log
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        await super()._send_message(socket_id, await self.session_log.append(socket_id, response))
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         for part in text.strip().split("\n\n"):
@@ -47,14 +67,20 @@ class WebChatInput(SocketIOInput):
     def name(cls) -> Text:
         return "socketio"
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.session_log = SessionLog(redis_from_env())
+
+    def _output(self) -> WebChatOutput:
+        return WebChatOutput(self.sio, self.bot_message_evt, self.session_log)
+
     def get_output_channel(self) -> Optional[OutputChannel]:
-        channel = super().get_output_channel()
-        return WebChatOutput(self.sio, self.bot_message_evt) if channel else None
+        return self._output() if super().get_output_channel() else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         async def with_our_output(message: UserMessage) -> Any:
             # Rasa builds a plain SocketIOOutput for each incoming message; ours names the sender.
-            message.output_channel = WebChatOutput(self.sio, self.bot_message_evt)
+            message.output_channel = self._output()
             return await on_new_message(message)
 
         blueprint = super().blueprint(with_our_output)
@@ -70,7 +96,39 @@ class WebChatInput(SocketIOInput):
             await self.sio.emit(TYPING_EVENT, {"agent": agent}, room=session_id)
             return response.json({"status": "sent"})
 
+        @self.sio.on(MISSED_MESSAGES_EVENT, namespace=self.namespace)
+        async def missed_messages(sid: Text, data: Any) -> None:
+            """{session_id, after}: the session's messages numbered above `after`, to this socket."""
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            after = data.get("after") if isinstance(data, dict) else None
+            if not isinstance(session_id, str) or not isinstance(after, int):
+                return
+            for missed in await self.session_log.after(session_id, after):
+                await self.sio.emit(self.bot_message_evt, missed, room=sid)
+
+        @self.sio.on(CUSTOMER_TYPING_EVENT, namespace=self.namespace)
+        async def customer_typing(sid: Text, data: Any) -> None:
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if isinstance(session_id, str) and session_id:
+                await self._tell_handoff_service_customer_is_typing(session_id)
+
         return blueprint
+
+    async def _tell_handoff_service_customer_is_typing(self, session_id: Text) -> None:
+        """A hint for the agent, if a person has the conversation; losing one is harmless."""
+        token = os.environ.get("HANDOFF_SERVICE_TOKEN")
+        if not token:
+            return
+        if getattr(self, "_http", None) is None:  # made on first use, inside Sanic's event loop
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3))
+        base = os.environ.get("HANDOFF_URL", "http://127.0.0.1:8090").rstrip("/")
+        url = f"{base}/api/conversations/{quote(session_id, safe='')}/typing"
+        try:
+            async with self._http.post(url, headers={"Authorization": f"Bearer {token}"}) as answer:
+                if answer.status >= 500:
+                    log.warning("the handoff service answered %s to a typing hint", answer.status)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            log.debug("typing hint not delivered: %r", error)
 
 
 def _token_matches(given: Optional[str]) -> bool:

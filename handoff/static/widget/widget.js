@@ -17,10 +17,13 @@
 
   const BASE = script.src;
   const KEYS = { session: "cs-widget:session", history: "cs-widget:history",
-                 open: "cs-widget:open", lang: "cs-widget:lang" };
+                 open: "cs-widget:open", lang: "cs-widget:lang", seq: "cs-widget:seq" };
   const HISTORY_LIMIT = 200;
   const BOT_TYPING_MS = 10000;
   const AGENT_TYPING_MS = 4000;
+  const TYPING_HINT_EVERY_MS = 2500;
+  // Handoff notices that give the conversation back to the bot (handoff/customer_texts.yml keys).
+  const BOT_AGAIN = new Set(["bot_back", "rating_thanks"]);
 
   const TEXTS = {
     zh: { title: "在线客服", close: "关闭", placeholder: "请输入您的问题…", send: "发送", language: "语言",
@@ -36,15 +39,20 @@
   const state = {
     lang: pickLanguage(),
     sessionId: readRaw(KEYS.session),
+    lastSeq: Number(readRaw(KEYS.seq)) || 0,  // the highest message number shown (bot/webchat_log.py)
     history: loadHistory(),  // [{id, actor, text, agent?, quickReplies?, pending?, payload?}]
     socket: null,
     confirmed: false,        // session_confirm seen on the current connection: safe to send
     status: "connecting",
     typing: null,            // {agent?} while an indicator shows
-    withPeople: false,       // queued for or talking to a person: the bot is not about to answer
+    withPeople: false,       // queued for or talking to a person: the bot is not about to answer (notePeople)
     typingTimer: 0,
+    typingHintSent: 0,
   };
   let ui = null;
+  // After a reload: who had the conversation is whoever spoke last before it.
+  const lastSpeaker = [...state.history].reverse().find((m) => m.actor !== "customer");
+  if (lastSpeaker) notePeople(lastSpeaker.sender);
 
   // ---- storage: a full or disabled localStorage must not break the chat, only its memory ----
 
@@ -104,7 +112,7 @@
     parts.typing = el("div", { class: "cs-typing", "data-testid": "cs-typing", hidden: "" });
     parts.status = el("div", { class: "cs-status", "data-testid": "cs-status", role: "status" });
     parts.input = el("input", { class: "cs-input", "data-testid": "cs-input", type: "text",
-                                maxlength: "1000", autocomplete: "off" });
+                                maxlength: "1000", autocomplete: "off", oninput: onInput });
     parts.send = el("button", { class: "cs-send", "data-testid": "cs-send", type: "submit" });
     parts.panel = el("section", { class: "cs-panel", "data-testid": "cs-panel", id: "cs-panel",
                                   role: "dialog", "aria-labelledby": "cs-title", hidden: "" },
@@ -265,8 +273,17 @@
     send(typed, typed);
   }
 
+  /** While a person has the conversation, they see that the customer is typing (bot/webchat.py). */
+  function onInput() {
+    if (!state.withPeople || !state.confirmed || !ui.input.value.trim()) return;
+    if (Date.now() - state.typingHintSent < TYPING_HINT_EVERY_MS) return;
+    state.typingHintSent = Date.now();
+    state.socket.emit("user_typing", { session_id: state.sessionId });
+  }
+
   /** Shows `shown` as the customer's message and sends `payload` (a quick reply's /intent). */
   function send(shown, payload) {
+    state.typingHintSent = 0;  // the message ends this bout of typing; the next one is news
     addMessage({ id: newId(), actor: "customer", text: shown, pending: true, payload });
     flushOutbox();
   }
@@ -292,19 +309,32 @@
   function onSessionConfirm(data) {
     const id = typeof data === "string" ? data : data && data.session_id;
     if (!id) return;
+    if (id !== state.sessionId) rememberSeq(0);  // a new conversation numbers from 1 again
     state.sessionId = id;
     writeRaw(KEYS.session, id);
     state.confirmed = true;
     setStatus("online");
+    // Whatever was sent while this page was away (reloading, offline) comes now, once.
+    state.socket.emit("missed_messages_request", { session_id: id, after: state.lastSeq });
     flushOutbox();
+  }
+
+  function rememberSeq(seq) {
+    state.lastSeq = seq;
+    writeRaw(KEYS.seq, String(seq));
+  }
+
+  /** False for a message this page has already shown (a live one that was also replayed). */
+  function isNew(seq) {
+    if (typeof seq !== "number") return true;
+    if (state.history.some((m) => m.seq === seq)) return false;
+    rememberSeq(Math.max(state.lastSeq, seq));
+    return true;
   }
 
   function actorOf(sender) {
     return sender && (sender.actor === "agent" || sender.actor === "system") ? sender.actor : "bot";
   }
-
-  // Handoff notices that give the conversation back to the bot (handoff/customer_texts.yml keys).
-  const BOT_AGAIN = new Set(["bot_back", "rating_thanks"]);
 
   /** Whether people have the conversation now, from who spoke last (the handoff service's notices
    *  and agents' messages carry a sender; the bot's own messages do not). */
@@ -315,12 +345,13 @@
 
   function onBotUttered(payload) {
     if (!payload || typeof payload.text !== "string" || !payload.text) return;  // no images etc. in this shop
+    if (!isNew(payload.seq)) return;
     const actor = actorOf(payload.sender);
     notePeople(payload.sender);
     const replies = Array.isArray(payload.quick_replies) ? payload.quick_replies : [];
     hideTyping();
     addMessage({
-      id: newId(), actor, text: payload.text,
+      id: newId(), actor, text: payload.text, seq: payload.seq, sender: payload.sender,
       ...(actor === "agent" && { agent: String(payload.sender.agent || "") }),
       ...(replies.length && { quickReplies: replies.map((r) => ({ title: String(r.title), payload: String(r.payload) })) }),
     });
