@@ -81,6 +81,7 @@ class Api:
             web.post("/api/handoffs/{id}/handback", self.hand_back),
             web.post("/api/handoffs/{id}/close", self.close),
             web.get("/api/conversations/{conversation_id}/handoff", self.for_conversation),
+            web.post("/api/conversations/{conversation_id}/typing", self.customer_typing),
             web.put("/api/presence", self.presence),
             web.get("/api/agents", self.agents),
             web.get("/api/canned", self.canned_responses),
@@ -136,6 +137,11 @@ class Api:
     async def for_conversation(self, request: web.Request) -> web.Response:
         await self.service_only(request)
         return web.json_response(await self.service.open_for_conversation(request.match_info["conversation_id"]))
+
+    async def customer_typing(self, request: web.Request) -> web.Response:
+        await self.service_only(request)
+        shown = await self.service.customer_typing(request.match_info["conversation_id"])
+        return web.json_response({"shown": shown}, status=202)
 
     async def list(self, request: web.Request) -> web.Response:
         identity = await self.identity(request)

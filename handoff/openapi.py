@@ -61,6 +61,9 @@ OPENAPI = {
                                                         "for a 1-5 rating", _object(resolution=_STRING))},
         "/api/conversations/{conversation_id}/handoff": {
             "get": _operation("The conversation's open handoff, 404 if none", auth="service")},
+        "/api/conversations/{conversation_id}/typing": {
+            "post": _operation("The customer is typing: shown to the agent who has the conversation",
+                               ok="202", auth="service")},
         "/api/presence": {"put": _operation("Set my presence: online, away or offline",
                                             _object(status=_STRING))},
         "/api/agents": {"get": _operation("Every agent with presence and load (supervisors, admins)")},

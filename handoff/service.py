@@ -235,7 +235,9 @@ class HandoffService:
             await self.store.requeue(handoff, front=True, exclude="" if to_agent else handoff["agent"],
                                      target_agent=to_agent or "", skill=to_skill or "")
             moved = public_view(await self.store.handoff(handoff_id))
-        await self.store.publish({"type": "handoff_updated", "handoff": moved}, [identity.name])
+        # The agent who held it hears too: a supervisor may have acted for them.
+        await self.store.publish({"type": "handoff_updated", "handoff": moved},
+                                 [identity.name, handoff["agent"]])
         self.wake_router()
         return moved
 
@@ -249,7 +251,9 @@ class HandoffService:
             await self.store.release(handoff, "handed_back")
             await self.store.finish(handoff_id, handoff["conversation_id"])
             done = public_view(await self.store.handoff(handoff_id))
-        await self.store.publish({"type": "handoff_updated", "handoff": done}, [identity.name])
+        # The agent who held it hears too: a supervisor may have acted for them.
+        await self.store.publish({"type": "handoff_updated", "handoff": done},
+                                 [identity.name, handoff["agent"]])
         await self._tell_customer(done, "bot_back")
         self.wake_router()
         return done
@@ -267,7 +271,9 @@ class HandoffService:
             await self.store.release(handoff, "rating", resolution=resolution)
             await self.store.await_rating(handoff_id, time.time() + RATING_WAIT_SECONDS)
             done = public_view(await self.store.handoff(handoff_id))
-        await self.store.publish({"type": "handoff_updated", "handoff": done}, [identity.name])
+        # The agent who held it hears too: a supervisor may have acted for them.
+        await self.store.publish({"type": "handoff_updated", "handoff": done},
+                                 [identity.name, handoff["agent"]])
         self.wake_router()
         return done
 
@@ -278,6 +284,17 @@ class HandoffService:
         await self.store.publish({"type": "presence", "agent": identity.name, "status": status})
         self.wake_router()
         return {"agent": identity.name, "status": status}
+
+    # --- customers ----------------------------------------------------------------------------
+    async def customer_typing(self, conversation_id: str) -> bool:
+        """Shows the agent that the customer is typing; False when no agent has the conversation."""
+        handoff_id = await self.store.open_handoff_id(conversation_id)
+        handoff = await self.store.handoff(handoff_id) if handoff_id else None
+        if not handoff or handoff["status"] != "assigned":
+            return False
+        await self.store.publish({"type": "typing", "handoff_id": handoff_id, "actor": "customer"},
+                                 [handoff["agent"]])
+        return True
 
     # --- customers (from the Kafka relay) -----------------------------------------------------
     async def customer_message(self, conversation_id: str, text: str, message_id: Optional[str],

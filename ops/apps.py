@@ -59,15 +59,18 @@ class RasaServer(HttpApp):
     start_timeout = 180.0  # loading TensorFlow and the model takes a while on 2 cores
 
     def __init__(self, name: str = "rasa", port: int = None, model: Path = MODEL_PATH,
-                 action_server_url: str = None):
+                 action_server_url: str = None, handoff_url: str = None):
         super().__init__(name, port or int(os.environ.get("RASA_PORT", 5005)))
         self.model = model
         self.action_server_url = action_server_url
+        self.handoff_url = handoff_url  # the widget channel tells it when a customer is typing
 
     def environment(self) -> Dict[str, str]:
         extra = super().environment()
         if self.action_server_url:
             extra["ACTION_SERVER_URL"] = self.action_server_url
+        if self.handoff_url:
+            extra["HANDOFF_URL"] = self.handoff_url
         return extra
 
     def command(self) -> List[str]:

@@ -53,6 +53,7 @@ def main() -> int:
     handoff = HandoffService(rasa_url=rasa.address())
     actions = ActionServer(orders_url=orders.address(), handoff_url=handoff.address())
     rasa.action_server_url = actions.webhook_url()
+    rasa.handoff_url = handoff.address()
     started: List[LocalServer] = []
     # Whatever happens (a failed start, Ctrl-C while Rasa loads), stop what this run started.
     try:

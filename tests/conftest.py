@@ -41,7 +41,8 @@ def apps(backing_servers, tmp_path_factory):
                              key_prefix=f"hotest{run_id}", kafka_group=f"handoff-test-{run_id}")
     actions = ActionServer(name="actions-test", port=free_port(), orders_url=orders.address(),
                            handoff_url=handoff.address())
-    rasa = RasaServer(name="rasa-test", port=rasa_port, action_server_url=actions.webhook_url())
+    rasa = RasaServer(name="rasa-test", port=rasa_port, action_server_url=actions.webhook_url(),
+                      handoff_url=handoff.address())
     started = []
     try:
         for app in (orders, handoff, actions, rasa):

@@ -38,18 +38,30 @@ def handoff_cli(apps, *args: str, password: str = "") -> None:
 
 
 @pytest.fixture
-def agent_name(apps):
-    """A fresh agent (capacity 5: offers for earlier tests' customers may still be about), disabled
-    afterwards so no later test's customer is offered to a closed browser."""
-    name = f"wang{uuid.uuid4().hex[:6]}"
-    handoff_cli(apps, "agent", "add", name, "--languages", "zh,en", "--capacity", "5",
-                "--skills", "orders,returns,product,complaint,general", password=PASSWORD)
-    yield name
-    handoff_cli(apps, "agent", "disable", name)
+def make_agent(apps):
+    """make_agent(role) -> the name of a fresh agent (capacity 5: offers for earlier tests' customers
+    may still be about); all disabled afterwards, so no later customer is offered to a closed page."""
+    made = []
+
+    def make(role: str = "agent") -> str:
+        name = f"{role[:3]}{uuid.uuid4().hex[:6]}"
+        handoff_cli(apps, "agent", "add", name, "--role", role, "--languages", "zh,en", "--capacity", "5",
+                    "--skills", "orders,returns,product,complaint,general", password=PASSWORD)
+        made.append(name)
+        return name
+
+    yield make
+    for name in made:
+        handoff_cli(apps, "agent", "disable", name)
 
 
-def open_desk(new_page, apps, name: str):
-    agent = new_page("agent", permissions=["notifications"])
+@pytest.fixture
+def agent_name(make_agent):
+    return make_agent()
+
+
+def open_desk(new_page, apps, name: str, page_name: str = "agent"):
+    agent = new_page(page_name, permissions=["notifications"])
     agent.page.add_init_script(RECORD_NOTIFICATIONS)
     agent.page.goto(apps["handoff"].address() + "/")
     agent.page.fill("input[name=username]", name)
@@ -109,7 +121,12 @@ def test_customer_asks_for_a_person_agent_answers_and_hands_back(apps, new_page,
     say(customer, "我的快递三天没动了")
     expect(agent.page.locator("[data-testid=message][data-phase=live][data-actor=customer]",
                               has_text="我的快递三天没动了")).to_have_count(1, timeout=WAIT_MS)
+    # Typing shows both ways: the customer's in the desk, the agent's in the widget.
+    customer.page.fill("[data-testid=cs-input]", "还有")
+    expect(agent.page.locator("[data-testid=typing]")).to_have_text("The customer is typing…", timeout=WAIT_MS)
+    customer.page.fill("[data-testid=cs-input]", "")
     agent.page.fill("[data-testid=reply]", "您好，我是客服，马上帮您查")
+    expect(customer.page.locator("[data-testid=cs-typing]")).to_contain_text(agent_name, timeout=WAIT_MS)
     agent.page.press("[data-testid=reply]", "Enter")
     reply = bubbles(customer, "agent").filter(has_text="马上帮您查")
     expect(reply).to_have_count(1, timeout=WAIT_MS)
@@ -172,10 +189,72 @@ def test_reloading_keeps_the_agents_conversations_and_the_customers_chat(apps, n
     agent.page.click("[data-testid=reveal]")
     expect(agent.page.locator("[data-testid=transcript]")).to_contain_text("13812345678")
 
-    customer.page.reload()
-    expect(customer.page.locator("[data-testid=cs-messages]")).to_contain_text("13812345678", timeout=WAIT_MS)
-    assert customer.page.evaluate("csWidget.sessionId()") == conversation
+    # The customer leaves the page; the agent answers meanwhile; the answer is there when they return.
+    shop = customer.page.url
+    customer.page.goto("about:blank")
     agent.page.fill("[data-testid=reply]", "收到，已为您备注")
     agent.page.press("[data-testid=reply]", "Enter")
+    expect(agent.page.locator("[data-testid=message][data-actor=agent]:not(.pending)", has_text="已为您备注")
+           ).to_have_count(1, timeout=WAIT_MS)
+    customer.page.goto(shop)
+    expect(customer.page.locator("[data-testid=cs-messages]")).to_contain_text("13812345678", timeout=WAIT_MS)
+    assert customer.page.evaluate("csWidget.sessionId()") == conversation
     expect(bubbles(customer, "agent").filter(has_text="已为您备注")).to_have_count(1, timeout=WAIT_MS)
+
+    customer.page.reload()  # nothing shown twice after another reload, and live messages still arrive
+    agent.page.fill("[data-testid=reply]", "还有别的问题吗")
+    agent.page.press("[data-testid=reply]", "Enter")
+    expect(bubbles(customer, "agent").filter(has_text="还有别的问题吗")).to_have_count(1, timeout=WAIT_MS)
+    expect(bubbles(customer, "agent").filter(has_text="已为您备注")).to_have_count(1)
     assert agent.errors == [] and customer.errors == []
+
+
+def test_a_supervisor_sees_loads_and_reassigns_a_conversation(apps, new_page, make_agent):
+    first, second, boss = make_agent(), make_agent(), make_agent("supervisor")
+    first_desk = open_desk(new_page, apps, first, "first-agent")
+    customer = open_widget(new_page, apps)
+    say(customer, "转人工")
+    conversation = customer.page.wait_for_function("csWidget.sessionId()").json_value()
+    first_desk.page.locator(f"[data-testid=offer][data-conversation='{conversation}'] [data-testid=accept]").click(
+        timeout=WAIT_MS)
+    second_desk = open_desk(new_page, apps, second, "second-agent")
+
+    supervisor = open_desk(new_page, apps, boss, "supervisor")
+    supervisor.page.click("#tab-supervisor")
+    expect(supervisor.page.locator(f"#agents tr[data-agent={first}]")).to_contain_text("1 / 5", timeout=WAIT_MS)
+    expect(supervisor.page.locator(f"#agents tr[data-agent={second}]")).to_contain_text("online")
+    row = supervisor.page.locator("#sup-open tr", has=supervisor.page.locator(f"td:text-is('{first}')"))
+    expect(row).to_have_count(1, timeout=WAIT_MS)
+    shot(supervisor, "supervisor")
+    row.locator("select").select_option(second)
+    row.locator("[data-testid=reassign]").click()
+
+    offer = second_desk.page.locator(f"[data-testid=offer][data-conversation='{conversation}']")
+    expect(offer).to_have_count(1, timeout=WAIT_MS)
+    offer.locator("[data-testid=accept]").click()
+    expect(first_desk.page.locator(f"[data-testid=conversation-item][data-conversation='{conversation}']")
+           ).to_have_count(0, timeout=WAIT_MS)
+    expect(supervisor.page.locator(f"#agents tr[data-agent={second}]")).to_contain_text("1 / 5", timeout=WAIT_MS)
+    assert first_desk.errors == [] and second_desk.errors == [] and supervisor.errors == []
+
+
+MASKING_CASES = {
+    "我的手机是13812345678": "我的手机是138****5678",
+    "邮箱 zhang.san@example.com": "邮箱 z***@example.com",
+    "身份证 110101199003071234": "身份证 110101********1234",
+    "送到上海市浦东新区世纪大道100号2栋301室": "送到上海市****",
+    "send it to 221B Baker Street please": "send it to 2*** ***** ****** please",
+    "call +1 415-555-2671": "call +1 ****2671",
+    "where is my order A10023?": "where is my order A10023?",
+    "X200有降噪吗": "X200有降噪吗",
+}
+
+
+def test_personal_data_is_masked_in_zh_and_en_and_order_ids_are_not(apps, new_page):
+    page = new_page("masking").page
+    page.goto(apps["handoff"].address() + "/")
+    masked = page.evaluate("""async (cases) => {
+        const { maskText } = await import("/agent/mask.js");
+        return Object.fromEntries(cases.map((text) => [text, maskText(text)]));
+    }""", list(MASKING_CASES))
+    assert masked == MASKING_CASES

@@ -57,3 +57,37 @@ async def test_the_pages_are_served(handoff_service):
             assert response.status == 200
         async with http.get(f"{handoff_service.url}/agent/../config.py") as response:
             assert response.status in (403, 404)
+
+
+async def test_a_typing_customer_is_shown_to_their_agent_only_through_the_service_token(handoff_service,
+                                                                                       agent_clients):
+    agent = await agent_clients("li", skills=("orders",))
+    conversation = packet()
+    created = await post_handoff(handoff_service.url, SERVICE_TOKEN, conversation)
+    path = f"/api/conversations/{conversation['conversation_id']}/typing"
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bearer {SERVICE_TOKEN}"}) as service:
+        async with service.post(handoff_service.url + path) as response:
+            assert (response.status, await response.json()) == (202, {"shown": False})  # nobody has it yet
+        await agent.next_frame("offer")
+        await agent.send({"type": "accept", "handoff_id": created["handoff_id"]})
+        async with service.post(handoff_service.url + path) as response:
+            assert (await response.json()) == {"shown": True}
+    typing = await agent.next_frame("typing")
+    assert (typing["handoff_id"], typing["actor"]) == (created["handoff_id"], "customer")
+    refused = await agent.call("POST", path, expect=403)
+    assert "action server" in refused["error"]
+
+
+async def test_the_agent_hears_when_a_supervisor_reassigns_their_conversation(handoff_service, agent_clients):
+    supervisor = await agent_clients("boss", role="supervisor", presence="away")
+    holder = await agent_clients("li", skills=("orders",))
+    created = await post_handoff(handoff_service.url, SERVICE_TOKEN, packet())
+    await holder.next_frame("offer")
+    await holder.send({"type": "accept", "handoff_id": created["handoff_id"]})
+    newcomer = await agent_clients("zhao", skills=("orders",))
+
+    await supervisor.call("POST", f"/api/handoffs/{created['handoff_id']}/transfer", {"agent": "zhao"})
+    moved = await holder.next_frame("handoff_updated")
+    assert (moved["handoff"]["status"], moved["handoff"]["agent"]) == ("queued", "")
+    offer = await newcomer.next_frame("offer")
+    assert offer["handoff"]["id"] == created["handoff_id"]

@@ -24,7 +24,7 @@ class Desk {
     this.loaded = new Set();      // ids whose message log was fetched
     this.offers = new Set();
     this.unread = new Map();
-    this.typing = new Map();      // id -> {agent, until}
+    this.typing = new Map();      // id -> {who, until}
     this.revealed = new Set();    // ids whose personal data the agent chose to see
     this.queue = [];
     this.agents = [];
@@ -167,7 +167,8 @@ class Desk {
 
   someoneTyping(frame) {
     if (frame.agent === this.me.name) return;
-    this.typing.set(frame.handoff_id, { agent: frame.agent, until: Date.now() + TYPING_SHOWN_MS });
+    const who = frame.actor === "customer" ? "The customer" : frame.agent;
+    this.typing.set(frame.handoff_id, { who, until: Date.now() + TYPING_SHOWN_MS });
     setTimeout(() => this.redraw(), TYPING_SHOWN_MS + 50);
   }
 

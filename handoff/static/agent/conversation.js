@@ -87,7 +87,7 @@ function actionBar(desk, handoff) {
 
 function typingLine(desk, handoff) {
   const typing = desk.typing.get(handoff.id);
-  return typing && typing.until > Date.now() ? `${typing.agent} is typing…` : "";
+  return typing && typing.until > Date.now() ? `${typing.who} is typing…` : "";
 }
 
 export function renderConversation(desk) {
