@@ -4,8 +4,10 @@ Redis, the action server and the handoff service (the `apps` fixture).
 The customer talks in the widget on the demo shop page; the agent works in the desk in a second
 browser context. Screenshots of both pages at each step land in .run/results/browser/.
 """
+import json
 import os
 import subprocess
+import urllib.request
 import sys
 import uuid
 
@@ -84,6 +86,12 @@ def say(customer, text: str) -> None:
     customer.page.press("[data-testid=cs-input]", "Enter")
 
 
+def rasa_slots(apps, conversation: str) -> dict:
+    url = f"{apps['rasa'].address()}/conversations/{conversation}/tracker?token={os.environ['RASA_TOKEN']}"
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        return json.load(answer)["slots"]
+
+
 def shot(watched, name: str) -> None:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     watched.page.screenshot(path=str(ARTEFACTS / f"desk-{name}.png"), full_page=True)
@@ -133,10 +141,14 @@ def test_customer_asks_for_a_person_agent_answers_and_hands_back(apps, new_page,
     expect(reply.locator(".cs-agent-name")).to_contain_text(agent_name)
     shot(customer, "agent-reply")
 
-    # Hand back: the bot answers the customer's next question again.
+    # Hand back with a slot the agent learned; the bot answers the customer's next question again.
     agent.page.click("[data-testid=handback]")
+    agent.page.click("#add-slot")
+    agent.page.fill("[data-testid=new-slot-name]", "order_id")
+    agent.page.fill("[data-testid=new-slot-value]", "A10023")
     agent.page.click("#handback-confirm")
     expect(agent.page.locator("[data-testid=status]")).to_have_text("handed back", timeout=WAIT_MS)
+    assert rasa_slots(apps, conversation)["order_id"] == "A10023"
     bot_answers = bubbles(customer, "bot").count()
     say(customer, "X200有降噪吗")
     expect(bubbles(customer, "bot")).not_to_have_count(bot_answers, timeout=WAIT_MS)
@@ -167,6 +179,13 @@ def test_markup_in_messages_is_shown_as_text_on_both_sides(apps, new_page, agent
     assert agent.dialogs == [] and customer.dialogs == []
     shot(agent, "markup-as-text")
     shot(customer, "markup-as-text")
+
+    # Closing asks the customer for a rating with buttons; a click answers it.
+    agent.page.select_option("[data-testid=resolution]", "resolved")
+    agent.page.click("[data-testid=close]")
+    expect(agent.page.locator("[data-testid=status]")).to_have_text("rating", timeout=WAIT_MS)
+    customer.page.locator(".cs-quick-reply", has_text="5").click(timeout=WAIT_MS)
+    expect(customer.page.locator("[data-testid=cs-messages]")).to_contain_text("感谢您的评价", timeout=WAIT_MS)
 
 
 def test_reloading_keeps_the_agents_conversations_and_the_customers_chat(apps, new_page, agent_name):
