@@ -17,6 +17,10 @@ GENERATED_SECRETS = (
     "HANDOFF_SERVICE_TOKEN",  # handoff service: the action server's token
     "HANDOFF_TOKEN_SECRET",   # handoff service: signs agents' login tokens
     "CUSTOMER_SIGNING_SECRET",  # HMAC key the shop signs logged-in customer ids with
+    "MESSENGER_APP_SECRET",       # Messenger: the app secret that signs webhook requests
+    "MESSENGER_VERIFY_TOKEN",     # Messenger: the token of the webhook's subscription handshake
+    "MESSENGER_PAGE_ACCESS_TOKEN",  # Messenger: the page token sends to the Graph API carry
+    "STREAM_PSEUDONYM_KEY",       # message stream: HMAC key of pseudonymous conversation ids
 )
 
 
