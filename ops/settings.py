@@ -56,4 +56,10 @@ def rasa_environment() -> Dict[str, str]:
         "KAFKA_EVENTS_TOPIC": os.environ.get("KAFKA_EVENTS_TOPIC", "rasa_events"),
         "KAFKA_SECURITY_PROTOCOL": os.environ.get("KAFKA_SECURITY_PROTOCOL", "PLAINTEXT"),
         "ACTION_SERVER_URL": os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook"),
+        # credentials.yml, Messenger: the Graph API (tests point it at a local server) and the
+        # Facebook page ids this bot serves (comma-separated); the secrets come from .run/dev.env.
+        "MESSENGER_GRAPH_API_URL": os.environ.get("MESSENGER_GRAPH_API_URL", "https://graph.facebook.com"),
+        "MESSENGER_PAGE_IDS": os.environ.get("MESSENGER_PAGE_IDS", "cs-demo-page"),
+        # credentials.yml, callback channel: where each bot message is POSTed.
+        "CALLBACK_URL": os.environ.get("CALLBACK_URL", "http://127.0.0.1:5034/bot"),
     }

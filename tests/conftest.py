@@ -14,6 +14,14 @@ from ops.rasa import prepare_environment
 from ops.servers import SERVERS
 
 prepare_environment()
+# Outside SaaS is replaced by local servers speaking its protocol (tests/fake_peers.py), on ports
+# chosen now because the Rasa server started below reads them at start.
+FAKE_GRAPH_API_PORT = free_port()
+FAKE_CALLBACK_PORT = free_port()
+TEST_PAGE_ID = "cs-test-page"
+os.environ["MESSENGER_GRAPH_API_URL"] = f"http://127.0.0.1:{FAKE_GRAPH_API_PORT}"
+os.environ["MESSENGER_PAGE_IDS"] = TEST_PAGE_ID
+os.environ["CALLBACK_URL"] = f"http://127.0.0.1:{FAKE_CALLBACK_PORT}/bot"
 
 
 @pytest.fixture(scope="session")
