@@ -34,6 +34,7 @@ class Desk {
     this.lastTypingSent = 0;
     this.localRef = 0;
     this.redrawQueued = false;
+    this.agentsRefresh = null;  // a pending fetch of the agents' list (refreshAgentsSoon)
   }
 
   get isSupervisor() { return this.me && this.me.role !== "agent"; }
@@ -82,12 +83,13 @@ class Desk {
       message: () => this.addMessage(frame.handoff_id, frame.message),
       typing: () => this.someoneTyping(frame),
       handoff_updated: () => this.updated(frame.handoff),
-      presence: () => this.refreshAgents(),
+      presence: () => {},  // the agents' list is fetched again below
       queue: () => { this.queue = frame.waiting; },
     }[frame.type];
     if (!handler) return;
     handler();
-    if (["assigned", "handoff_updated", "presence"].includes(frame.type)) this.refreshAgents();
+    // Loads and presences changed: the supervisor's agents list, fetched at most twice a second.
+    if (["assigned", "handoff_updated", "presence"].includes(frame.type)) this.refreshAgentsSoon();
     this.redraw();
   }
 
@@ -183,6 +185,11 @@ class Desk {
       this.showBanner(`Could not load the conversation: ${error.message}`);
     }
     this.redraw();
+  }
+
+  refreshAgentsSoon() {
+    if (!this.isSupervisor || this.agentsRefresh) return;
+    this.agentsRefresh = setTimeout(() => { this.agentsRefresh = null; this.refreshAgents(); }, 500);
   }
 
   async refreshAgents() {
