@@ -50,6 +50,8 @@ if ARGV[3] ~= '' and redis.call('SADD', prefix .. ':seen:' .. handoff_id, ARGV[3
   return {handoff_id, status, ''}
 end
 local entry_id = redis.call('XADD', prefix .. ':log:' .. handoff_id, '*', 'json', ARGV[4])
+-- Since when the customer waits for a person's answer (an agent's message clears it): supervisors' SLA.
+redis.call('HSETNX', handoff, 'awaiting_reply_since', ARGV[5])
 if status == 'assigned' then
   local agent = redis.call('HGET', handoff, 'agent') or ''
   local message = string.sub(ARGV[4], 1, -2) .. ',"id":"' .. entry_id .. '"}'
@@ -285,8 +287,10 @@ class Store:
     async def append_agent_message(self, handoff_id: str, message: Dict[str, Any]) -> Dict[str, Any]:
         """Adds an agent's message to the conversation's log (customers' come through the relay)."""
         entry = {**message, "timestamp": time.time()}
-        entry_id = await self.redis.xadd(self.key("log", handoff_id),
-                                         {"json": json.dumps(entry, ensure_ascii=False)})
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.xadd(self.key("log", handoff_id), {"json": json.dumps(entry, ensure_ascii=False)})
+        pipe.hdel(self.key("handoff", handoff_id), "awaiting_reply_since")  # answered
+        entry_id, _ = await pipe.execute()
         return {**entry, "id": entry_id}
 
     async def relay_customer_message(self, conversation_id: str, message: Dict[str, Any], message_id: str,
@@ -313,7 +317,7 @@ def _decode_handoff(raw: Dict[str, str]) -> Dict[str, Any]:
     record: Dict[str, Any] = dict(raw)
     record["context"] = json.loads(raw.get("context") or "{}")
     record["excluded"] = json.loads(raw.get("excluded") or "[]")
-    for name in ("created_at", "queued_at", "offer_expires", "accepted_at", "closed_at"):
+    for name in ("created_at", "queued_at", "offer_expires", "accepted_at", "closed_at", "awaiting_reply_since"):
         if record.get(name):
             record[name] = float(record[name])
     record["front"] = raw.get("front") == "1"

@@ -99,10 +99,13 @@ async def test_customer_to_agent_and_back_to_the_bot(apps, handoff, agents):
         assert await customer.say(text) == ""
     got = [await agent.next_frame("message", timeout=15), await agent.next_frame("message", timeout=15)]
     assert [frame["message"]["text"] for frame in got] == ["你好？", "我还在等"]
+    waiting_since = (await store.handoff(handoff_id))["awaiting_reply_since"]  # supervisors' SLA clock
+    assert waiting_since <= got[0]["message"]["timestamp"] + 1
 
     reply = await agent.send({"type": "message", "handoff_id": handoff_id, "text": "您好，我是小王，马上帮您查"})
     assert reply["type"] == "ok", reply
     await outbox(rasa, customer.sender_id, containing="您好，我是小王，马上帮您查")
+    assert "awaiting_reply_since" not in await store.handoff(handoff_id)  # answered
     events = (await tracker(rasa, customer.sender_id))["events"]
     agent_events = [e for e in events if e["event"] == "bot" and e.get("metadata", {}).get("handoff")]
     assert {"actor": "agent", "agent": "wang", "handoff_id": handoff_id}.items() <= \

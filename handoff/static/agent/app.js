@@ -163,8 +163,19 @@ class Desk {
     if (placeholder >= 0) list.splice(placeholder, 1);
     list.push(message);
     this.messages.set(id, list);
+    this.noteAwaitingReply(id, message);
     if (message.actor === "customer") this.typing.delete(id);
     if (id !== this.selected && message.actor === "customer") this.unread.set(id, (this.unread.get(id) || 0) + 1);
+  }
+
+  /** Since when the customer waits for a person's answer (the server keeps it too, for a reload). */
+  noteAwaitingReply(id, message) {
+    const handoff = this.handoffs.get(id);
+    if (!handoff || message.pending) return;
+    if (message.actor === "agent") delete handoff.awaiting_reply_since;
+    else if (message.actor === "customer" && !handoff.awaiting_reply_since) {
+      handoff.awaiting_reply_since = message.timestamp || this.now();
+    }
   }
 
   someoneTyping(frame) {

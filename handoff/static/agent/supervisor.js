@@ -1,5 +1,6 @@
 // The supervisor tab: every agent with presence and load, the queue with SLA flags (supervisors
-// may take a waiting conversation), and every open conversation with a reassign control.
+// may take a waiting conversation), and every open conversation: how long its customer has waited
+// for an answer (flagged past the SLA) and a reassign control.
 import { el, minutesSeconds, replaceChildren } from "./dom.js";
 
 const $ = (id) => document.getElementById(id);
@@ -30,10 +31,18 @@ function reassignControl(desk, handoff) {
     onclick: () => desk.transfer(handoff.id, { agent: select.value }) }, "Reassign")];
 }
 
+function awaitingReply(desk, handoff) {
+  if (!handoff.awaiting_reply_since) return { text: "answered", late: false };
+  const waited = desk.now() - handoff.awaiting_reply_since;
+  return { text: minutesSeconds(waited), late: waited > (desk.limits.sla_seconds || Infinity) };
+}
+
 function openRow(desk, handoff) {
-  return el("tr", { dataset: { id: handoff.id } },
+  const awaiting = awaitingReply(desk, handoff);
+  return el("tr", { class: awaiting.late ? "late" : "", dataset: { id: handoff.id, testid: "sup-open-row" } },
     el("td", {}, handoff.customer_id || handoff.id), el("td", {}, handoff.agent),
     el("td", {}, minutesSeconds(desk.now() - (handoff.accepted_at || handoff.queued_at))),
+    el("td", {}, awaiting.text, awaiting.late ? el("span", { class: "tag sla" }, "past SLA") : null),
     el("td", {}, handoff.language), el("td", {}, handoff.topic), el("td", {}, reassignControl(desk, handoff)));
 }
 
