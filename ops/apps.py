@@ -1,4 +1,5 @@
-"""Our own processes: the Rasa server, the action server, the order API and the handoff service.
+"""Our own processes: the Rasa server, the action server, the order API, the handoff service and
+the stream processor.
 
 They are LocalServers like Redis or Neo4j, so `make run` and the test fixtures start, watch and
 stop them with the same code (ops.process). Ports come from the environment.
@@ -161,6 +162,29 @@ class HandoffService(HttpApp):
 
     def command(self) -> List[str]:
         return [sys.executable, "-m", "handoff", "serve"]
+
+
+class StreamProcessor(HttpApp):
+    """The stream processor (stream/): Rasa's events -> masked envelopes on STREAM_TOPIC."""
+
+    health_path = "/health"
+    start_timeout = 60.0
+
+    def __init__(self, name: str = "stream", port: int = None, events_topic: str = None,
+                 topic: str = None, group: str = None):
+        super().__init__(name, port or int(os.environ.get("STREAM_PORT", 8095)))
+        self.events_topic = events_topic  # tests use their own topics and consumer group
+        self.topic = topic
+        self.group = group
+
+    def environment(self) -> Dict[str, str]:
+        extra = {**super().environment(), "STREAM_HOST": "127.0.0.1", "STREAM_PORT": str(self.port)}
+        optional = {"KAFKA_EVENTS_TOPIC": self.events_topic, "STREAM_TOPIC": self.topic,
+                    "STREAM_GROUP": self.group}
+        return {**extra, **{name: value for name, value in optional.items() if value}}
+
+    def command(self) -> List[str]:
+        return [sys.executable, "-m", "stream", "serve"]
 
 
 def load_graph_if_empty() -> None:

@@ -2,13 +2,15 @@
 
 Servers that were already running (from `make services` or elsewhere) are used and left running.
 """
+import os
 import signal
 import subprocess
 import sys
 import threading
 from typing import List
 
-from ops.apps import MODEL_PATH, ActionServer, HandoffService, OrdersApi, RasaServer, load_graph_if_empty
+from ops.apps import (MODEL_PATH, ActionServer, HandoffService, OrdersApi, RasaServer, StreamProcessor,
+                      load_graph_if_empty)
 from ops.devenv import load_dev_env
 from ops.paths import DEV_ENV_FILE
 from ops.process import LocalServer, StartFailed, our_pid, start, stop
@@ -51,6 +53,8 @@ def main() -> int:
     orders = OrdersApi()
     rasa = RasaServer()
     handoff = HandoffService(rasa_url=rasa.address())
+    stream = StreamProcessor()
+    stream_topic = os.environ.get("STREAM_TOPIC", "cs.messages")
     actions = ActionServer(orders_url=orders.address(), handoff_url=handoff.address())
     rasa.action_server_url = actions.webhook_url()
     rasa.handoff_url = handoff.address()
@@ -59,7 +63,7 @@ def main() -> int:
     try:
         start_all(list(SERVERS), started)
         load_graph_if_empty()
-        start_all([orders, handoff, actions, rasa], started)
+        start_all([orders, handoff, stream, actions, rasa], started)
         print(f"""
 Running:
   Rasa server     {rasa.address()}   REST channel: POST {rasa.address()}/webhooks/rest/webhook
@@ -67,6 +71,7 @@ Running:
   action server   {actions.address()}
   order API       {orders.address()}   (tokens ORDERS_READ_TOKEN / ORDERS_ADMIN_TOKEN in {DEV_ENV_FILE})
   handoff service {handoff.address()}   agents: .venv/bin/python -m handoff agent add NAME (see README)
+  stream          {stream.address()}   masked messages on Kafka topic {stream_topic}
   logs            .run/<name>/server.log
 Try: curl -s {rasa.address()}/webhooks/rest/webhook -d '{{"sender": "me", "message": "你好"}}'
 Press Ctrl-C to stop what this command started.""", flush=True)
