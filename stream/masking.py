@@ -2,14 +2,14 @@
 
 Phone numbers (Chinese mobiles and international numbers), emails, Chinese ID-card numbers and
 street addresses. This is the Python twin of the agent desk's handoff/static/agent/mask.js: the same
-patterns, applied in the same order, give the same result for the same text, so an analyst and an
-agent see the same masked message. Order ids (A10023), product names (X200, P30), prices, dates and
-short numbers are left alone. One deliberate difference: a date such as 2024-01-15 is not taken for
-a phone number (mask.js shows 202****0115). And two of mask.js's patterns can take minutes on a
-crafted message; here they are matched by hand in linear time, with the same results (see below).
+rules, applied in the same order, give the same result for the same text (a test runs both), so an
+analyst and an agent see the same masked message. Order ids (A10023), product names (X200, P30),
+prices, dates and short numbers are left alone. Addresses and emails are found by hand in linear
+time: written as single regexes (ZH_ADDRESS, EMAIL below, the reference the tests compare with)
+they take minutes on a crafted message.
 
-The JavaScript patterns treat \\d, \\w and \\b as ASCII; Python's are Unicode-aware (a Han character
-is a \\w in Python), so the ASCII classes are spelled out below to keep the two in step.
+JavaScript's \\d, \\w and \\b are ASCII; Python's are Unicode-aware (a Han character is a \\w in
+Python), so the ASCII classes are spelled out below to keep the two in step.
 """
 import re
 from typing import Iterator, List, Optional, Tuple
@@ -20,17 +20,17 @@ _WORD = "[A-Za-z0-9_]"
 ID_CARD = re.compile(r"(?<![0-9A-Za-z])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
 CN_MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
 # Other phone numbers: 7+ digits, optionally with +, spaces, dashes, dots or brackets between them.
-# Unlike mask.js (which turns 2024-01-15 into 202****0115), a number that starts with a date is not one.
+# A number that starts with a date (2024-01-15) is not one.
 _DATE = r"(?:19|20)[0-9]{2}([-./])[0-9]{1,2}\1[0-9]{1,2}(?![0-9])"
 OTHER_PHONE = re.compile(
     rf"(?<![A-Za-z0-9_*])(?!{_DATE})(\+?{_DIGIT}[0-9\s().-]{{5,}}{_DIGIT})(?![A-Za-z0-9_*])")
-# mask.js's email pattern (kept for reference and the tests) retries every start in a long run of
-# name characters, quadratic in its length; _mask_emails works back from each @ to the same match.
+# The email rule as a regex (the tests' reference) retries every start in a long run of name
+# characters, quadratic in its length; _mask_emails works back from each @ to the same match.
 EMAIL = re.compile(r"([A-Za-z0-9])[A-Za-z0-9._%+-]*@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})")
 EMAIL_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _EMAIL_NAME_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
 # A Chinese address: optional province/city/district, then a road, lane or community and a number.
-# mask.js writes it as one regex (kept here as ZH_ADDRESS, for reference and the tests). Its nested
+# As one regex (ZH_ADDRESS, the tests' reference) its nested
 # optional parts backtrack exponentially on a run like 上海市上海市... (a 60-character message takes
 # seconds, 90 takes minutes) and quadratically on a long run of 路, which would stall the stream.
 # _zh_address_spans finds exactly the same matches in linear time, one position at a time.
