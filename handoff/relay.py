@@ -11,10 +11,10 @@ import logging
 from typing import Any, Dict, Optional
 
 from confluent_kafka import Consumer, KafkaError, KafkaException
-from confluent_kafka.admin import AdminClient, NewTopic
 
 from handoff.config import Settings
 from handoff.service import HandoffService
+from ops.kafka_topics import ensure_topic
 
 log = logging.getLogger(__name__)
 
@@ -32,21 +32,6 @@ def consumer_for(settings: Settings) -> Consumer:
         # A topic or partitions created after start are picked up in seconds, not minutes.
         "topic.metadata.refresh.interval.ms": 5000,
     })
-
-
-def ensure_topic(settings: Settings) -> None:
-    """Creates the event topic when Rasa has not published yet (on a fresh broker it does not
-    exist, and a consumer of a missing topic gets no partitions), with the broker's defaults."""
-    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
-    if settings.kafka_events_topic in admin.list_topics(timeout=10).topics:
-        return
-    future = admin.create_topics([NewTopic(settings.kafka_events_topic, num_partitions=-1,
-                                           replication_factor=-1)])[settings.kafka_events_topic]
-    try:
-        future.result(timeout=30)
-    except KafkaException as error:
-        if error.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:  # Rasa or another instance won
-            raise
 
 
 def customer_message(event: Dict[str, Any]) -> Optional[Dict[str, Any]]:
@@ -67,7 +52,8 @@ class KafkaRelay:
 
     async def run(self) -> None:
         try:
-            await asyncio.to_thread(ensure_topic, self.settings)
+            # Rasa creates its topic only when it first publishes; until then there is nothing to consume.
+            await asyncio.to_thread(ensure_topic, self.settings.kafka_bootstrap, self.settings.kafka_events_topic)
         except KafkaException as error:
             log.warning("could not create topic %s (the relay waits for it): %s",
                         self.settings.kafka_events_topic, error)

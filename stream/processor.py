@@ -16,8 +16,8 @@ import threading
 from typing import Dict, List, Optional, Tuple
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
-from confluent_kafka.admin import AdminClient, NewTopic
 
+from ops.kafka_topics import ensure_topic
 from stream.config import Settings
 from stream.envelope import EnvelopeBuilder
 
@@ -49,20 +49,6 @@ def producer_for(settings: Settings) -> Producer:
         "message.timeout.ms": 0,
         "linger.ms": 5,
     })
-
-
-def ensure_topic(bootstrap: str, topic: str) -> None:
-    """Creates a topic that does not exist yet, with the broker's defaults: a consumer of a missing
-    topic gets no partitions, and the envelopes' topic should not depend on auto-creation."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    if topic in admin.list_topics(timeout=10).topics:
-        return
-    future = admin.create_topics([NewTopic(topic, num_partitions=-1, replication_factor=-1)])[topic]
-    try:
-        future.result(timeout=30)
-    except KafkaException as error:
-        if error.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:  # another instance or Rasa won
-            raise
 
 
 class BatchFailed(Exception):

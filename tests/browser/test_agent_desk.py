@@ -86,6 +86,21 @@ def say(customer, text: str) -> None:
     customer.page.press("[data-testid=cs-input]", "Enter")
 
 
+def accept(desk, conversation: str) -> None:
+    desk.page.locator(f"[data-testid=offer][data-conversation='{conversation}'] [data-testid=accept]").click(
+        timeout=WAIT_MS)
+
+
+def customer_with_agent(new_page, apps, agent_name: str):
+    """(agent page, customer page, conversation id) once the agent has accepted the customer's 转人工."""
+    agent = open_desk(new_page, apps, agent_name)
+    customer = open_widget(new_page, apps)
+    say(customer, "转人工")
+    conversation = customer.page.wait_for_function("csWidget.sessionId()").json_value()
+    accept(agent, conversation)
+    return agent, customer, conversation
+
+
 def rasa_slots(apps, conversation: str) -> dict:
     url = f"{apps['rasa'].address()}/conversations/{conversation}/tracker?token={os.environ['RASA_TOKEN']}"
     with urllib.request.urlopen(url, timeout=30) as answer:
@@ -159,12 +174,7 @@ def test_customer_asks_for_a_person_agent_answers_and_hands_back(apps, new_page,
 
 
 def test_markup_in_messages_is_shown_as_text_on_both_sides(apps, new_page, agent_name):
-    agent = open_desk(new_page, apps, agent_name)
-    customer = open_widget(new_page, apps)
-    say(customer, "转人工")
-    conversation = customer.page.wait_for_function("csWidget.sessionId()").json_value()
-    agent.page.locator(f"[data-testid=offer][data-conversation='{conversation}'] [data-testid=accept]").click(
-        timeout=WAIT_MS)
+    agent, customer, conversation = customer_with_agent(new_page, apps, agent_name)
 
     say(customer, XSS)
     on_desk = agent.page.locator("[data-testid=message][data-actor=customer]", has_text=XSS)
@@ -189,12 +199,7 @@ def test_markup_in_messages_is_shown_as_text_on_both_sides(apps, new_page, agent
 
 
 def test_reloading_keeps_the_agents_conversations_and_the_customers_chat(apps, new_page, agent_name):
-    agent = open_desk(new_page, apps, agent_name)
-    customer = open_widget(new_page, apps)
-    say(customer, "转人工")
-    conversation = customer.page.wait_for_function("csWidget.sessionId()").json_value()
-    agent.page.locator(f"[data-testid=offer][data-conversation='{conversation}'] [data-testid=accept]").click(
-        timeout=WAIT_MS)
+    agent, customer, conversation = customer_with_agent(new_page, apps, agent_name)
     say(customer, "我的手机号是13812345678")
     masked = agent.page.locator("[data-testid=message][data-actor=customer]", has_text="138****5678")
     expect(masked).to_have_count(1, timeout=WAIT_MS)
@@ -234,8 +239,7 @@ def test_a_supervisor_sees_loads_and_reassigns_a_conversation(apps, new_page, ma
     customer = open_widget(new_page, apps)
     say(customer, "转人工")
     conversation = customer.page.wait_for_function("csWidget.sessionId()").json_value()
-    first_desk.page.locator(f"[data-testid=offer][data-conversation='{conversation}'] [data-testid=accept]").click(
-        timeout=WAIT_MS)
+    accept(first_desk, conversation)
     second_desk = open_desk(new_page, apps, second, "second-agent")
 
     supervisor = open_desk(new_page, apps, boss, "supervisor")
