@@ -70,6 +70,7 @@ class WebChatInput(SocketIOInput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.session_log = SessionLog(redis_from_env())
+        self._http: Optional[aiohttp.ClientSession] = None  # for typing hints; made on first use
 
     def _output(self) -> WebChatOutput:
         return WebChatOutput(self.sio, self.bot_message_evt, self.session_log)
@@ -119,7 +120,7 @@ class WebChatInput(SocketIOInput):
         token = os.environ.get("HANDOFF_SERVICE_TOKEN")
         if not token:
             return
-        if getattr(self, "_http", None) is None:  # made on first use, inside Sanic's event loop
+        if self._http is None:  # made inside Sanic's event loop, which does not exist yet in __init__
             self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=3))
         base = os.environ.get("HANDOFF_URL", "http://127.0.0.1:8090").rstrip("/")
         url = f"{base}/api/conversations/{quote(session_id, safe='')}/typing"
