@@ -8,7 +8,7 @@ MODEL   := models/cs-assistant.tar.gz
 # Everything a trained model depends on: when none of it changed, `make train` does nothing.
 MODEL_INPUTS := config.yml domain.yml $(shell find data -type f 2>/dev/null) $(wildcard bot/*.py)
 
-.PHONY: help setup services services-stop services-status train run test test-unit test-stories bench \
+.PHONY: help setup services services-stop services-status train run test test-unit test-stories bench bench-quick \
         bench-handoff validate nlu-report lock clean
 
 help:  ## list the targets
@@ -55,9 +55,14 @@ nlu-report: train  ## intent P/R/F1 per language: held-out set, then 5-fold cros
 	$(PY) -m ops.nlu_report holdout
 	$(PY) -m ops.nlu_report cv --folds 5
 
-bench: services  ## benchmarks: knowledge-graph query latency p50/p95 (.run/results/kg_bench.json)
+# BENCH_SECONDS and BENCH_USERS change the load; PROFILE=1 samples our Rasa server with py-spy.
+bench: services train  ## turn latency under load, ours vs plain Rasa (bench/results/); graph query latency
+	$(PY) -m bench $(if $(PROFILE),--profile)
 	$(PY) -m kg load --if-empty
 	$(PY) -m kg.bench --rounds 200
+
+bench-quick: services train  ## the load bench in under 2 minutes: 20 s per system
+	$(PY) -m bench --quick
 
 bench-handoff: services train  ## handoff relay latency: 200 customers, 50 agents (.run/results/handoff_bench.json)
 	$(PY) -m handoff.bench

@@ -18,14 +18,15 @@ import os
 import sys
 import uuid
 from typing import Dict, List, Optional
-from urllib.parse import urlparse
 
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from handoff.bench_load import delete_keys, run
-from handoff.bench_report import markdown, process_usage, summarize
+from handoff.bench_load import run
+from handoff.bench_report import markdown, summarize
 from handoff.bench_setup import Plan
 from ops.apps import MODEL_PATH, HandoffService, RasaServer
+from ops.leftovers import remove_leftovers
+from ops.measure import process_usage
 from ops.paths import RUN_DIR
 from ops.process import LocalServer, free_port, our_pid, start, stop
 from ops.rasa import prepare_environment
@@ -59,31 +60,11 @@ def create_topic(admin: AdminClient, topic: str) -> None:
     admin.create_topics([spec])[topic].result(30)
 
 
-def redis_db_url(url: str, db: str) -> str:
-    return urlparse(url)._replace(path=f"/{db}").geturl()
-
-
 def usage(servers: Dict[str, LocalServer]) -> Dict[str, Dict[str, float]]:
     """/proc numbers of our apps, this process, and the backing servers this project started."""
     found = {name: process_usage(our_pid(server)) for name, server in servers.items()}
     found["bench (this process)"] = process_usage(os.getpid())
     return found
-
-
-def cleanup(plan: Plan, group: str, admin: AdminClient) -> None:
-    """Removes the run's Redis keys (service state, Rasa trackers, outboxes, locks) and Kafka topic and group.
-    Each step on its own: one failing must not leave the others undone."""
-    lock_db = os.environ.get("REDIS_LOCK_DB", "1")
-    steps = {"redis keys": lambda: asyncio.run(delete_keys(plan.redis_url, f"*{plan.prefix}*")),
-             "redis lock keys": lambda: asyncio.run(delete_keys(redis_db_url(plan.redis_url, lock_db),
-                                                                f"*{plan.prefix}*")),
-             "kafka topic": lambda: admin.delete_topics([plan.topic])[plan.topic].result(30),
-             "kafka group": lambda: admin.delete_consumer_groups([group])[group].result(30)}
-    for name, step in steps.items():
-        try:
-            step()
-        except Exception as failure:  # noqa: BLE001 - reported; the other steps still run
-            print(f"cleanup of {name} failed: {failure}", file=sys.stderr)
 
 
 def refuse_leftovers(servers: List[LocalServer]) -> None:
@@ -135,7 +116,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     finally:
         for server in reversed(started):
             print(stop(server), flush=True)
-        cleanup(plan, group, admin)
+        remove_leftovers(plan.redis_url, f"*{plan.prefix}*", plan.kafka_bootstrap, [plan.topic], [group])
     config = {"customers": plan.customers, "agents": plan.agents, "capacity": plan.capacity,
               "seconds": plan.seconds, "interval": plan.interval,
               "agent_interval": plan.agent_interval, "only": plan.only or "both",

@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import aiohttp
-import redis.asyncio as aioredis
 from confluent_kafka import Producer
 
-from handoff.bench_report import latency_stats
+from ops.measure import latency_stats
 from handoff.bench_setup import Plan, open_agents, post_handoffs, wait_for_relay
 from handoff.customer import RasaClient
 
@@ -237,14 +236,3 @@ async def run(plan: Plan, usage: Callable[[], Dict[str, Any]]) -> Dict[str, Any]
             "agent_to_customer": {**load.agents.check(), "latency_ms": load.agent_ms,
                                   "service_ms": load.agent_service_ms, "rasa_direct_ms": load.rasa_direct_ms},
             "loop_lag_ms": load.loop_lag_ms, "errors": dict(load.errors)}
-
-
-async def delete_keys(redis_url: str, pattern: str) -> int:
-    redis = aioredis.Redis.from_url(redis_url, decode_responses=True)
-    try:
-        keys = [key async for key in redis.scan_iter(match=pattern, count=1000)]
-        if keys:
-            await redis.delete(*keys)
-        return len(keys)
-    finally:
-        await redis.close()

@@ -60,9 +60,10 @@ class RasaServer(HttpApp):
     start_timeout = 180.0  # loading TensorFlow and the model takes a while on 2 cores
 
     def __init__(self, name: str = "rasa", port: int = None, model: Path = MODEL_PATH,
-                 action_server_url: str = None, handoff_url: str = None):
+                 action_server_url: str = None, handoff_url: str = None, project: Path = ROOT):
         super().__init__(name, port or int(os.environ.get("RASA_PORT", 5005)))
         self.model = model
+        self.project = project  # where endpoints.yml and credentials.yml are
         self.action_server_url = action_server_url
         self.handoff_url = handoff_url  # the widget channel tells it when a customer is typing
 
@@ -79,8 +80,8 @@ class RasaServer(HttpApp):
             "run", "--enable-api", "--auth-token", os.environ["RASA_TOKEN"],
             "--interface", "127.0.0.1", "--port", str(self.port),
             "--model", str(self.model),
-            "--endpoints", str(ROOT / "endpoints.yml"),
-            "--credentials", str(ROOT / "credentials.yml"),
+            "--endpoints", str(self.project / "endpoints.yml"),
+            "--credentials", str(self.project / "credentials.yml"),
             "--cors", "*",
         ]
 

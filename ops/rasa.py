@@ -1,11 +1,11 @@
 """`python -m ops.rasa ARGS...`: runs the `rasa` CLI with the environment endpoints.yml expects.
 
 Fills REDIS_HOST, KAFKA_BOOTSTRAP_SERVERS and friends from ops.settings and the dev secrets, then
-replaces this process with rasa, so signals and exit codes are rasa's own.
+replaces this process with rasa (bot.rasa_cli: rasa with bot/rasa_patches.py installed), so signals
+and exit codes are rasa's own.
 """
 import os
 import sys
-from pathlib import Path
 
 from ops.devenv import load_dev_env
 from ops.paths import ROOT
@@ -26,8 +26,8 @@ def prepare_environment() -> None:
 
 def main() -> None:
     prepare_environment()
-    rasa = Path(sys.executable).with_name("rasa")
-    os.execv(str(rasa), [str(rasa), *sys.argv[1:]])
+    # bot.rasa_cli is the rasa command with our fixes to its hot path (bot/rasa_patches.py).
+    os.execv(sys.executable, [sys.executable, "-m", "bot.rasa_cli", *sys.argv[1:]])
 
 
 if __name__ == "__main__":

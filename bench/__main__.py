@@ -1,0 +1,190 @@
+"""`python -m bench`: turn latency under load, ours against plain Rasa on the same machine in one run.
+
+Starts everything `make run` starts, on free ports with a Kafka topic, consumer groups and a handoff
+key prefix of its own (so a running dev setup is left alone), plus the baseline: plain Rasa with our
+NLU pipeline and responses and nothing else (bench/baseline.py). Each system gets a short warm-up,
+then --users simulated customers for --seconds (bench/load.py). Trackers tell where each turn type's
+time goes (bench/breakdown.py); --profile samples our Rasa server with py-spy meanwhile.
+
+Writes bench/results/load-<time>.json and .md (and latest.json/.md) and prints the table. Exits 1 when
+a turn of ours failed; the latency targets are reported, not enforced.
+"""
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from bench import baseline
+from bench.breakdown import breakdown
+from bench.load import LoadPlan, LoadResult, run_load
+from bench.profile import finish_recording, start_recording, top_functions
+from bench.report import compare, markdown, processes_during, system_summary
+from bench.scripts import demo_order_ids
+from ops.apps import MODEL_PATH, ActionServer, HandoffService, OrdersApi, RasaServer, StreamProcessor, \
+    load_graph_if_empty
+from ops.kafka_topics import ensure_topic
+from ops.leftovers import remove_leftovers
+from ops.measure import process_usage
+from ops.paths import ROOT, RUN_DIR
+from ops.process import LocalServer, free_port, our_pid, start, stop
+from ops.rasa import prepare_environment
+from ops.servers import SERVERS
+from ops.settings import backends
+
+RESULTS = ROOT / "bench" / "results"
+QUICK_SECONDS = 20
+
+
+def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS") or 60),
+                        help="load time per system (BENCH_SECONDS; default 60)")
+    parser.add_argument("--users", type=int, default=int(os.environ.get("BENCH_USERS") or 20),
+                        help="concurrent customers (BENCH_USERS; default 20)")
+    parser.add_argument("--think", default="1-3", help="seconds a customer waits between a reply and its "
+                                                       "next message, a range (default 1-3)")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_SECONDS} s per system")
+    parser.add_argument("--only", choices=("ours", "baseline"), help="load one system alone")
+    parser.add_argument("--profile", action="store_true", help="sample our Rasa server with py-spy meanwhile")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.seconds = min(args.seconds, QUICK_SECONDS)
+    args.think = think_range(args.think)
+    return args
+
+
+def think_range(text: str) -> Tuple[float, float]:
+    low, _, high = text.partition("-")
+    try:
+        bounds = (float(low), float(high or low))
+    except ValueError:
+        raise SystemExit(f"--think {text!r}: expected seconds or a range like 1-3") from None
+    if not 0 <= bounds[0] <= bounds[1]:
+        raise SystemExit(f"--think {text!r}: expected 0 <= low <= high")
+    return bounds
+
+
+class Run:
+    """The processes of one bench run, named and wired so that nothing of a dev setup is touched."""
+
+    def __init__(self, run_id: str):
+        self.run_id = run_id
+        self.events_topic = f"bench_events_{run_id}"
+        self.stream_topic = f"bench_messages_{run_id}"
+        self.groups = [f"bench-handoff-{run_id}", f"bench-stream-{run_id}"]
+        self.handoff_prefix = f"bench{run_id}"
+        # Rasa and the stream processor inherit os.environ: Rasa publishes to the run's topic.
+        os.environ["KAFKA_EVENTS_TOPIC"] = self.events_topic
+        self.orders_db = RUN_DIR / "bench" / f"orders-{run_id}.sqlite3"
+        rasa_port = free_port()
+        self.orders = OrdersApi(name="bench-orders", port=free_port(),
+                                database_url=f"sqlite+aiosqlite:///{self.orders_db}")
+        self.handoff = HandoffService(name="bench-handoff", port=free_port(), rasa_url=f"http://127.0.0.1:{rasa_port}",
+                                      key_prefix=self.handoff_prefix, kafka_group=self.groups[0])
+        self.stream = StreamProcessor(name="bench-stream", port=free_port(), events_topic=self.events_topic,
+                                      topic=self.stream_topic, group=self.groups[1])
+        self.actions = ActionServer(name="bench-actions", port=free_port(), orders_url=self.orders.address(),
+                                    handoff_url=self.handoff.address())
+        self.rasa = RasaServer(name="bench-rasa", port=rasa_port, action_server_url=self.actions.webhook_url(),
+                               handoff_url=self.handoff.address())
+        self.baseline = RasaServer(name="bench-baseline", port=free_port(), model=baseline.MODEL_PATH,
+                                   project=baseline.PROJECT)
+
+    def ours(self) -> Dict[str, LocalServer]:
+        return {"rasa": self.rasa, "actions": self.actions, "orders": self.orders, "handoff": self.handoff,
+                "stream": self.stream, **{server.name: server for server in SERVERS}}
+
+    def apps(self, only: Optional[str]) -> List[LocalServer]:
+        ours = [self.orders, self.handoff, self.stream, self.actions, self.rasa]
+        return {"ours": ours, "baseline": [self.baseline]}.get(only, ours + [self.baseline])
+
+
+def usage(servers: Dict[str, LocalServer]) -> Dict[str, Dict]:
+    found = {name: process_usage(our_pid(server)) for name, server in servers.items()}
+    found["bench (load generator)"] = process_usage(os.getpid())
+    return found
+
+
+def measure(name: str, server: RasaServer, watched: Dict[str, LocalServer], args: argparse.Namespace,
+            run: Run, order_ids: List[str]) -> Tuple[LoadResult, Dict, Dict]:
+    print(f"{name}: warming up, then {args.users} customers for {args.seconds:.0f} s...", flush=True)
+    warm_up = LoadPlan(server.address(), users=2, seconds=8, think=(0.2, 0.2), order_ids=order_ids,
+                       name=f"bench-{run.run_id}-{name}-warmup")
+    asyncio.run(run_load(warm_up))
+    plan = LoadPlan(server.address(), users=args.users, seconds=args.seconds, think=args.think,
+                    order_ids=order_ids, name=f"bench-{run.run_id}-{name}")
+    profile = None
+    if args.profile and name == "ours":
+        collapsed = RESULTS / f"profile-{run.run_id}-rasa.txt"
+        recording = start_recording(our_pid(server), args.seconds, collapsed)
+    before = usage(watched)
+    load = asyncio.run(run_load(plan))
+    after = usage(watched)
+    if args.profile and name == "ours":
+        finish_recording(recording)
+        profile = {"collapsed_stacks": str(collapsed.relative_to(ROOT)), **top_functions(collapsed)}
+    steps = asyncio.run(breakdown(server.address(), os.environ["RASA_TOKEN"], load.samples))
+    summary = system_summary(load, steps, processes_during(before, after, load.seconds))
+    if profile:
+        summary["profile_of_rasa"] = profile
+    return load, summary, after
+
+
+def write_results(result: Dict, stamp: str) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    text, table = json.dumps(result, indent=2, ensure_ascii=False), markdown(result)
+    for name in (f"load-{stamp}", "latest"):
+        (RESULTS / f"{name}.json").write_text(text)
+        (RESULTS / f"{name}.md").write_text(table)
+    return RESULTS / f"load-{stamp}.json"
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    if not MODEL_PATH.exists():
+        print(f"no trained model at {MODEL_PATH}: run `make train`", file=sys.stderr)
+        return 2
+    prepare_environment()
+    if args.only != "ours":
+        baseline.ensure_model()
+    run = Run(uuid.uuid4().hex[:8])
+    local = backends()
+    order_ids = demo_order_ids()
+    started: List[LocalServer] = []
+    systems: Dict[str, Dict] = {}
+    ours_failed = False
+    try:
+        load_graph_if_empty()
+        ensure_topic(local.kafka_bootstrap, run.events_topic)
+        for app in run.apps(args.only):
+            print(start(app), flush=True)
+            started.append(app)
+        if args.only != "ours":
+            _, systems["baseline"], _ = measure("baseline", run.baseline, {"rasa": run.baseline}, args, run,
+                                                order_ids)
+        if args.only != "baseline":
+            load, systems["ours"], _ = measure("ours", run.rasa, run.ours(), args, run, order_ids)
+            ours_failed = bool(load.errors)
+    finally:
+        for app in reversed(started):
+            print(stop(app), flush=True)
+        remove_leftovers(local.redis_url, f"*{run.run_id}*", local.kafka_bootstrap,
+                         [run.events_topic, run.stream_topic], run.groups)
+        run.orders_db.unlink(missing_ok=True)
+    config = {"users": args.users, "seconds": args.seconds, "think_seconds": list(args.think),
+              "cores": os.cpu_count(), "run_id": run.run_id, "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+              "channels": ["socketio", "rest"], "languages": ["zh", "en"]}
+    result = compare(config, systems)
+    path = write_results(result, time.strftime("%Y%m%d-%H%M%S"))
+    print(markdown(result))
+    print(f"(JSON in {path.relative_to(ROOT)})")
+    return 1 if ours_failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
