@@ -29,7 +29,7 @@ from bench.scripts import demo_order_ids
 from ops.apps import MODEL_PATH, ActionServer, HandoffService, OrdersApi, RasaServer, StreamProcessor, \
     load_graph_if_empty
 from ops.kafka_topics import ensure_topic
-from ops.leftovers import remove_leftovers
+from ops.leftovers import refuse_leftovers, remove_leftovers
 from ops.measure import process_usage
 from ops.paths import ROOT, RUN_DIR
 from ops.process import LocalServer, free_port, our_pid, start, stop
@@ -170,6 +170,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.only != "ours":
         baseline.ensure_model()
     run = Run(uuid.uuid4().hex[:8])
+    refuse_leftovers([app for group in run.app_groups(args.only) for app in group])
     local = backends()
     order_ids = demo_order_ids()
     started: List[LocalServer] = []

@@ -25,7 +25,7 @@ from handoff.bench_load import run
 from handoff.bench_report import markdown, summarize
 from handoff.bench_setup import Plan
 from ops.apps import MODEL_PATH, HandoffService, RasaServer
-from ops.leftovers import remove_leftovers
+from ops.leftovers import refuse_leftovers, remove_leftovers
 from ops.measure import process_usage
 from ops.paths import RUN_DIR
 from ops.process import LocalServer, free_port, our_pid, start, stop
@@ -65,15 +65,6 @@ def usage(servers: Dict[str, LocalServer]) -> Dict[str, Dict[str, float]]:
     found = {name: process_usage(our_pid(server)) for name, server in servers.items()}
     found["bench (this process)"] = process_usage(os.getpid())
     return found
-
-
-def refuse_leftovers(servers: List[LocalServer]) -> None:
-    """A bench process still running from an interrupted run would be reused with the wrong ports."""
-    for server in servers:
-        pid = our_pid(server)
-        if pid is not None:
-            raise SystemExit(f"{server.name} from an earlier bench run is still running (pid {pid}, "
-                             f"{server.home}); end it first (kill {pid}).")
 
 
 def main(argv: Optional[List[str]] = None) -> int:

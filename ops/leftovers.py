@@ -1,15 +1,18 @@
-"""Removing what a benchmark run left in the shared servers: its Redis keys (in the main and the
-lock database), its Kafka topics and consumer groups. Each step on its own: one failing must not leave
-the others undone; a failure is printed, not raised, because the run's results are already in."""
+"""What a benchmark run leaves behind: processes of an interrupted run (refused before a new run),
+and its Redis keys (in the main and the lock database), Kafka topics and consumer groups (removed
+after it). Each removal on its own: one failing must not leave the others undone; a failure is
+printed, not raised, because the run's results are already in."""
 import asyncio
 import os
 import sys
-from typing import Callable, Dict, Sequence
+from typing import Callable, Dict, List, Sequence
 from urllib.parse import urlparse
 
 import redis.asyncio as aioredis
 from confluent_kafka import KafkaError, KafkaException
 from confluent_kafka.admin import AdminClient
+
+from ops.process import LocalServer, our_pid
 
 # Nothing to remove: a group that never committed, a topic never created.
 _ALREADY_GONE = (KafkaError.GROUP_ID_NOT_FOUND, KafkaError.UNKNOWN_TOPIC_OR_PART)
@@ -50,3 +53,12 @@ def remove_leftovers(redis_url: str, key_pattern: str, kafka_bootstrap: str,
                 print(f"cleanup of {name} failed: {failure}", file=sys.stderr)
         except Exception as failure:  # noqa: BLE001 - reported; the other steps still run
             print(f"cleanup of {name} failed: {failure}", file=sys.stderr)
+
+
+def refuse_leftovers(servers: List[LocalServer]) -> None:
+    """A bench process still running from an interrupted run would be reused with the wrong ports."""
+    for server in servers:
+        pid = our_pid(server)
+        if pid is not None:
+            raise SystemExit(f"{server.name} from an earlier bench run is still running (pid {pid}, "
+                             f"{server.home}); end it first (kill {pid}).")
