@@ -30,7 +30,7 @@ from ops.apps import MODEL_PATH, ActionServer, HandoffService, OrdersApi, RasaSe
     load_graph_if_empty
 from ops.kafka_topics import ensure_topic
 from ops.leftovers import refuse_leftovers, remove_leftovers
-from ops.measure import process_usage
+from ops.measure import usage_of
 from ops.paths import ROOT, RUN_DIR
 from ops.process import LocalServer, free_port, our_pid, start, stop
 from ops.rasa import prepare_environment
@@ -39,6 +39,7 @@ from ops.settings import backends
 
 RESULTS = ROOT / "bench" / "results"
 QUICK_SECONDS = 15
+LOAD_GENERATOR = "bench (load generator)"
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
@@ -118,12 +119,6 @@ def start_side_by_side(groups: List[List[LocalServer]], started: List[LocalServe
             done.result()  # a failed start is raised here, after the other group has finished
 
 
-def usage(servers: Dict[str, LocalServer]) -> Dict[str, Dict]:
-    found = {name: process_usage(our_pid(server)) for name, server in servers.items()}
-    found["bench (load generator)"] = process_usage(os.getpid())
-    return found
-
-
 def measure(name: str, server: RasaServer, watched: Dict[str, LocalServer], args: argparse.Namespace,
             run: Run, order_ids: List[str]) -> Tuple[LoadResult, Dict]:
     print(f"{name}: warming up, then {args.users} customers for {args.seconds:.0f} s...", flush=True)
@@ -138,9 +133,9 @@ def measure(name: str, server: RasaServer, watched: Dict[str, LocalServer], args
         for process, app in {"rasa": server, "actions": run.actions}.items():
             collapsed = RESULTS / f"profile-{run.run_id}-{process}.txt"
             recordings[process] = (start_recording(our_pid(app), args.seconds, collapsed), collapsed)
-    before = usage(watched)
+    before = usage_of(watched, LOAD_GENERATOR)
     load = asyncio.run(run_load(plan))
-    after = usage(watched)
+    after = usage_of(watched, LOAD_GENERATOR)
     profiles = {}
     for process, (recording, collapsed) in recordings.items():
         finish_recording(recording)

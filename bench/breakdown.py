@@ -23,17 +23,15 @@ def turn_steps(sample: TurnSample, user_event: Dict[str, Any], actions: Sequence
                before_user: Sequence[Dict[str, Any]] = ()) -> Dict[str, float]:
     """Milliseconds per step of one turn. `before_user`: actions run between receiving the message and
     its user event (a new session's action_session_start)."""
+    marks = [(action["name"], action["timestamp"]) for action in before_user]
+    marks.append((NLU_STEP, user_event["timestamp"]))
+    marks += [(action["name"], action["timestamp"]) for action in actions]
+    marks.append((REPLY_STEP, sample.sent_at + sample.complete_ms / 1000))
     steps: Dict[str, float] = {}
-    mark = sample.sent_at
-    for action in before_user:
-        steps[action["name"]] = steps.get(action["name"], 0.0) + (action["timestamp"] - mark) * 1000
-        mark = action["timestamp"]
-    steps[NLU_STEP] = (user_event["timestamp"] - mark) * 1000
-    mark = user_event["timestamp"]
-    for action in actions:
-        steps[action["name"]] = steps.get(action["name"], 0.0) + (action["timestamp"] - mark) * 1000
-        mark = action["timestamp"]
-    steps[REPLY_STEP] = (sample.sent_at + sample.complete_ms / 1000 - mark) * 1000
+    previous = sample.sent_at
+    for name, at in marks:  # each step ends at its mark; an action run twice in a turn adds up
+        steps[name] = steps.get(name, 0.0) + (at - previous) * 1000
+        previous = at
     return steps
 
 

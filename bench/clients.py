@@ -66,6 +66,10 @@ class RestCustomer:
         pass
 
 
+def _text_of(message: Any) -> str:
+    return message.get("text", "") if isinstance(message, dict) else str(message)
+
+
 class SocketCustomer:
     """One widget session: connects, asks for its session, then talks in it."""
 
@@ -101,13 +105,13 @@ class SocketCustomer:
         except asyncio.TimeoutError:
             raise TurnFailed("no reply" if self.client.connected else "socket dropped") from None
         first = last = arrived
-        texts = [message.get("text", "") if isinstance(message, dict) else str(message)]
+        texts = [_text_of(message)]
         while True:
             try:
                 last, message = await asyncio.wait_for(self.inbox.get(), QUIET_SECONDS)
             except asyncio.TimeoutError:
                 break
-            texts.append(message.get("text", "") if isinstance(message, dict) else str(message))
+            texts.append(_text_of(message))
         return Reply(texts, sent_at, (first - started) * 1000, (last - started) * 1000)
 
     async def close(self) -> None:

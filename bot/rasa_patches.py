@@ -43,7 +43,3 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
 def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result
     logging.getLogger("rasa.core.brokers.kafka").setLevel(logging.WARNING)
-
-
-def installed() -> bool:
-    return RemoteAction._validate_action_result is _validate_action_result

@@ -17,7 +17,7 @@ import json
 import os
 import sys
 import uuid
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 from confluent_kafka.admin import AdminClient, NewTopic
 
@@ -26,9 +26,9 @@ from handoff.bench_report import markdown, summarize
 from handoff.bench_setup import Plan
 from ops.apps import MODEL_PATH, HandoffService, RasaServer
 from ops.leftovers import refuse_leftovers, remove_leftovers
-from ops.measure import process_usage
+from ops.measure import usage_of
 from ops.paths import RUN_DIR
-from ops.process import LocalServer, free_port, our_pid, start, stop
+from ops.process import free_port, start, stop
 from ops.rasa import prepare_environment
 from ops.servers import SERVERS
 from ops.settings import backends
@@ -58,13 +58,6 @@ def create_topic(admin: AdminClient, topic: str) -> None:
     spec = NewTopic(topic, num_partitions=PARTITIONS, replication_factor=1,
                     config={"message.timestamp.type": "LogAppendTime"})
     admin.create_topics([spec])[topic].result(30)
-
-
-def usage(servers: Dict[str, LocalServer]) -> Dict[str, Dict[str, float]]:
-    """/proc numbers of our apps, this process, and the backing servers this project started."""
-    found = {name: process_usage(our_pid(server)) for name, server in servers.items()}
-    found["bench (this process)"] = process_usage(os.getpid())
-    return found
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -102,8 +95,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             print(f"starting {server.name} (Rasa loads its model for a minute or two)...", flush=True)
             print(start(server), flush=True)
             started.append(server)
-        raw = asyncio.run(run(plan, lambda: usage(watched)))
-        final = usage(watched)  # before stopping: peak RSS and total CPU of the live processes
+        raw = asyncio.run(run(plan, lambda: usage_of(watched, "bench (this process)")))
+        final = usage_of(watched, "bench (this process)")  # before stopping: peak RSS and total CPU of the live processes
     finally:
         for server in reversed(started):
             print(stop(server), flush=True)

@@ -17,9 +17,9 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import aiohttp
 from confluent_kafka import Producer
 
-from ops.measure import latency_stats
 from handoff.bench_setup import Plan, open_agents, post_handoffs, wait_for_relay
 from handoff.customer import RasaClient
+from ops.measure import latency_stats
 
 PROBE_INTERVAL = 0.2     # direct Rasa calls, to tell Rasa's share of an agent reply
 DRAIN_SECONDS = 20.0     # how long late customer messages may still arrive after the load

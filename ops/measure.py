@@ -3,6 +3,8 @@ import os
 import statistics
 from typing import Any, Dict, List, Optional
 
+from ops.process import LocalServer, our_pid
+
 
 def latency_stats(samples: List[float]) -> Dict[str, Any]:
     if not samples:
@@ -29,3 +31,11 @@ def process_usage(pid: Optional[int]) -> Dict[str, float]:
     return {"pid": pid, "cpu_seconds": round((int(fields[11]) + int(fields[12])) / ticks, 2),
             "rss_mib": round(memory.get("VmRSS", 0) / 1024, 1),
             "peak_rss_mib": round(memory.get("VmHWM", 0) / 1024, 1)}
+
+
+def usage_of(servers: Dict[str, LocalServer], this_process: str) -> Dict[str, Dict[str, float]]:
+    """process_usage of each server this project started (an external one gives {}), and of the
+    calling process under the name `this_process`."""
+    found = {name: process_usage(our_pid(server)) for name, server in servers.items()}
+    found[this_process] = process_usage(os.getpid())
+    return found
