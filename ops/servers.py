@@ -121,6 +121,16 @@ class Neo4j(LocalServer):
             return False
 
 
+def new_cluster_id() -> str:
+    """A random Kafka cluster id: 22 characters of URL-safe base64. One in 64 would start with '-',
+    which the storage tool reads as an option ("--cluster-id: expected one argument"); Kafka's own
+    Uuid.randomUuid() skips those too."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
 class Kafka(LocalServer):
     name = "kafka"
     start_timeout = 90.0
@@ -172,9 +182,8 @@ class Kafka(LocalServer):
     def _format_storage(self) -> None:
         import subprocess
 
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
         result = subprocess.run(
-            self._java() + ["kafka.tools.StorageTool", "format", "-t", cluster_id,
+            self._java() + ["kafka.tools.StorageTool", "format", "-t", new_cluster_id(),
                             "-c", str(self.home / "server.properties")],
             cwd=self.home, capture_output=True, text=True,
         )
