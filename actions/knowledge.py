@@ -16,11 +16,15 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import language_of, say
 from actions.vip_repeat import hand_over_vip_repeat
+from bot.sentence_vectors import warm_up
 from kg import KnowledgeGraph, ProductInfo
 from kg.vocabulary import POLICY_TYPES, mentioned_attributes
 
 log = logging.getLogger(__name__)
 _graph: Optional[KnowledgeGraph] = None
+# The FAQ search turns each question into a sentence vector; the encoder loads as the action
+# server imports this module, so the first customer's question does not wait a second for it.
+warm_up()
 # What the driver raises when Neo4j is down, refuses the query or the connection drops.
 GRAPH_UNAVAILABLE = (ServiceUnavailable, Neo4jError, OSError)
 

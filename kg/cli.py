@@ -14,7 +14,7 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 from kg.config import ConfigError, Neo4jSettings, create_driver, load_dev_env
 from kg.loader import load_seed
 from kg.lookups import DEFAULT_JIEBA_FILE, DEFAULT_LOOKUP_FILE, export_lookups
-from kg.stats import format_counts, graph_counts
+from kg.stats import format_counts, graph_counts, is_loaded
 from kg.validation import DEFAULT_SEED_DIR, SeedError, display_path, read_catalog
 
 
@@ -28,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
                              help="folder with the seed YAML files (default: kg/seed)")
         if name == "load":
             command.add_argument("--if-empty", action="store_true",
-                                 help="load only when the graph has no products (used by make run and the tests)")
+                                 help="load only when the graph has no products, or no FAQ vectors because an "
+                                      "older version loaded it (used by make run and the tests)")
     export = commands.add_parser("export-lookups", help="write Rasa NLU product lookup and synonyms")
     export.add_argument("--out", type=Path, default=DEFAULT_LOOKUP_FILE, help="default: data/nlu/products.yml")
     export.add_argument("--jieba-out", type=Path,
@@ -36,7 +37,8 @@ def _parser() -> argparse.ArgumentParser:
                              "or beside --out as NAME.jieba.txt when --out is given)")
     commands.add_parser("stats", help="print node and relationship counts")
     tune = commands.add_parser("tune-faq", help="pick FAQ score thresholds on a held-out question set")
-    tune.add_argument("heldout", type=Path, help="YAML list of {text, lang, expect: faq id or null}")
+    tune.add_argument("heldout", type=Path, nargs="+",
+                      help="YAML lists of {text, expect: faq id or null}, tuned on together")
     return parser
 
 
@@ -45,8 +47,8 @@ async def _with_driver(args: argparse.Namespace) -> int:
     async with create_driver(settings) as driver:
         await driver.verify_connectivity()  # fail at once, not after the driver's retries
         database = settings.database
-        if args.command == "load" and args.if_empty and (await graph_counts(driver, database))["Product"]:
-            print("The graph already has products; nothing loaded (drop --if-empty to reload).")
+        if args.command == "load" and args.if_empty and is_loaded(await graph_counts(driver, database)):
+            print("The graph already has products and FAQ vectors; nothing loaded (drop --if-empty to reload).")
         elif args.command == "load":
             counts = await load_seed(driver, args.seed_dir, database)
             print(f"Loaded {display_path(args.seed_dir)}:\n{format_counts(counts)}")

@@ -5,7 +5,7 @@
     NEO4J_PASSWORD   required; for local development `make services` writes it to .run/dev.env
     NEO4J_DATABASE   default: the server's home database
     KG_FAQ_MIN_SCORE_ZH, KG_FAQ_MIN_SCORE_EN
-                     full-text score below which an FAQ hit counts as "not found" (FAQ_MIN_SCORE)
+                     search score below which an FAQ hit counts as "not found" (FAQ_MIN_SCORE)
 """
 import os
 from dataclasses import dataclass
@@ -18,11 +18,12 @@ from ops.devenv import read_env_file
 DEFAULT_URI = "bolt://127.0.0.1:7687"
 DEFAULT_USER = "neo4j"
 
-# Lucene scores of the faq_zh (cjk bigrams) and faq_en (english) indexes are on different scales,
-# so each language has its own cut-off. Tuned with `python -m kg tune-faq tests/kg/faq_heldout.yaml`
-# (52 questions per language): zh unanswerable questions top out at 4.7, right answers start at 9.6;
-# en 7.8 and 11.1. Scores depend on the FAQ corpus (BM25), so re-tune after larger FAQ edits.
-FAQ_MIN_SCORE: Dict[str, float] = {"zh": 7.1, "en": 9.7}
+# The FAQ search score is a cosine similarity plus a small full-text bonus (kg/queries.py), and a
+# hit below the cut-off of the question's script counts as "not found". Tuned with `python -m kg
+# tune-faq` on tests/kg/faq_heldout.yaml, faq_validation.yaml and faq_tuning_long.yaml together
+# (152 questions per language, 32 of them unanswerable): 144/152 right in zh, 141/152 in en.
+# Chinese questions score higher against everything, hence the higher cut-off.
+FAQ_MIN_SCORE: Dict[str, float] = {"zh": 0.61, "en": 0.53}
 
 
 class ConfigError(Exception):

@@ -1,7 +1,8 @@
 """Writes a validated catalog to Neo4j in one transaction, so the graph ends up mirroring the seed.
 
 Nodes are MERGEd on their key and their properties replaced; nodes and relationships the seed no
-longer has are removed. Running it twice gives the same graph. If anything fails, the transaction
+longer has are removed. Each FAQ question and phrasing also becomes a FaqPhrasing node carrying its
+sentence vector, computed here, so the vectors always match the texts they were made from. Running it twice gives the same graph. If anything fails, the transaction
 rolls back and the graph stays as it was.
 """
 from dataclasses import asdict, dataclass
@@ -10,10 +11,11 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from neo4j import AsyncDriver, AsyncManagedTransaction
 
+from bot.sentence_vectors import encode
 from kg.model import Catalog
 from kg.schema import NODE_KEYS, ensure_schema
 from kg.stats import graph_counts
-from kg.text import lookup_keys, synonym_key
+from kg.text import lookup_keys, synonym_key, without_names
 from kg.validation import DEFAULT_SEED_DIR, read_catalog
 
 
@@ -33,8 +35,34 @@ RELATED_TO = RelationSpec("RELATED_TO", "Product", "sku", "Product", "sku")
 PRODUCT_FAQ = RelationSpec("HAS_FAQ", "Product", "sku", "FAQ", "id")
 CATEGORY_FAQ = RelationSpec("HAS_FAQ", "Category", "id", "FAQ", "id")
 APPLIES_TO = RelationSpec("APPLIES_TO", "Policy", "id", "Category", "id")
+PHRASED_AS = RelationSpec("PHRASED_AS", "FAQ", "id", "FaqPhrasing", "id")
 
 Pairs = List[Tuple[str, str]]
+
+
+def faq_phrasings(catalog: Catalog) -> List[Dict[str, Any]]:
+    """Every way the seed asks each FAQ, in both languages, as FaqPhrasing rows without vectors.
+
+    The id numbers a FAQ's texts per language in seed order, so an unchanged seed keeps its ids."""
+    rows = []
+    for faq in catalog.faqs:
+        for lang, texts in (("zh", (faq.question_zh, *faq.phrasings_zh)),
+                            ("en", (faq.question_en, *faq.phrasings_en))):
+            rows += [{"id": f"{faq.id}/{lang}/{n}", "faq": faq.id, "lang": lang, "text": text}
+                     for n, text in enumerate(texts)]
+    return rows
+
+
+def catalog_names(catalog: Catalog) -> List[str]:
+    """Every product and brand name the catalog knows (kg.queries reads the same from the graph)."""
+    return [name for p in catalog.products for name in (p.sku, p.name_zh, p.name_en, *p.aliases)] + [
+        name for b in catalog.brands for name in (b.name_zh, b.name_en)]
+
+
+def with_vectors(phrasings: List[Dict[str, Any]], names: List[str]) -> List[Dict[str, Any]]:
+    """The rows with the sentence vector of their text less product and brand names."""
+    vectors = encode([without_names(row["text"], names) for row in phrasings])
+    return [{**row, "embedding": vector.tolist()} for row, vector in zip(phrasings, vectors)]
 
 
 def node_rows(catalog: Catalog) -> Dict[str, List[Dict[str, Any]]]:
@@ -77,6 +105,7 @@ def node_rows(catalog: Catalog) -> Dict[str, List[Dict[str, Any]]]:
         "FAQ": faqs,
         "Policy": policies,
         "SynonymGroup": synonyms,
+        "FaqPhrasing": with_vectors(faq_phrasings(catalog), catalog_names(catalog)),
     }
 
 
@@ -90,6 +119,7 @@ def relation_pairs(catalog: Catalog) -> List[Tuple[RelationSpec, Pairs]]:
         (PRODUCT_FAQ, [(sku, f.id) for f in catalog.faqs for sku in f.products]),
         (CATEGORY_FAQ, [(category, f.id) for f in catalog.faqs for category in f.categories]),
         (APPLIES_TO, [(p.id, category) for p in catalog.policies for category in p.applies_to]),
+        (PHRASED_AS, [(row["faq"], row["id"]) for row in faq_phrasings(catalog)]),
     ]
 
 

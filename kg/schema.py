@@ -9,6 +9,8 @@ from typing import Optional, Tuple
 from neo4j import AsyncDriver
 from neo4j.exceptions import ClientError
 
+from bot.sentence_vectors import DIMENSIONS
+
 # (constraint name, label, key property): every node kind has one identifying key.
 NODE_KEYS = (
     ("product_sku", "Product", "sku"),
@@ -17,10 +19,13 @@ NODE_KEYS = (
     ("faq_id", "FAQ", "id"),
     ("policy_id", "Policy", "id"),
     ("synonym_group_id", "SynonymGroup", "id"),
+    # One per FAQ question or phrasing, in either language, with its sentence vector.
+    ("faq_phrasing_id", "FaqPhrasing", "id"),
 )
 
 # Every relationship type the seed defines (see kg/loader.py for their ends).
-RELATION_TYPES = ("IN_CATEGORY", "MADE_BY", "COMPATIBLE_WITH", "HAS_FAQ", "APPLIES_TO", "RELATED_TO")
+RELATION_TYPES = ("IN_CATEGORY", "MADE_BY", "COMPATIBLE_WITH", "HAS_FAQ", "APPLIES_TO", "RELATED_TO",
+                  "PHRASED_AS")
 NODE_LABELS = tuple(label for _, label, _ in NODE_KEYS)
 
 # Plain range indexes for the filters the query layer uses besides the keys.
@@ -45,6 +50,18 @@ FAQ_EN_INDEX = FulltextIndex("faq_en", "FAQ", ("question_en", "phrasings_en", "a
 PRODUCT_NAME_INDEX = FulltextIndex("product_names", "Product", ("name_zh", "name_en", "aliases"), "cjk")
 FULLTEXT_INDEXES = (FAQ_ZH_INDEX, FAQ_EN_INDEX, PRODUCT_NAME_INDEX)
 FAQ_INDEXES = {"zh": FAQ_ZH_INDEX, "en": FAQ_EN_INDEX}
+
+
+@dataclass(frozen=True)
+class VectorIndex:
+    name: str
+    label: str
+    property: str
+    dimensions: int
+
+
+# Sentence vectors of FAQ questions and phrasings (bot.sentence_vectors), searched by cosine.
+FAQ_VECTOR_INDEX = VectorIndex("faq_phrasing_vectors", "FaqPhrasing", "embedding", DIMENSIONS)
 
 
 # Two loaders starting together can both pass IF NOT EXISTS; the loser's error means "done".
@@ -99,4 +116,11 @@ async def ensure_schema(driver: AsyncDriver, database: Optional[str] = None) -> 
         await _create(driver, f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})", database)
     for index in FULLTEXT_INDEXES:
         await _ensure_fulltext(driver, index, database)
+    vector = FAQ_VECTOR_INDEX
+    await _create(
+        driver,
+        f"CREATE VECTOR INDEX {vector.name} IF NOT EXISTS FOR (n:{vector.label}) ON (n.{vector.property}) "
+        "OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}}",
+        database, dimensions=vector.dimensions,
+    )
     await driver.execute_query("CALL db.awaitIndexes(300)", database_=database)

@@ -20,6 +20,11 @@ async def graph_counts(driver: AsyncDriver, database: Optional[str] = None) -> D
     return counts
 
 
+def is_loaded(counts: Dict[str, int]) -> bool:
+    """Whether the graph holds a seed loaded by this version (FAQ vectors came later)."""
+    return bool(counts["Product"] and counts["FaqPhrasing"])
+
+
 def format_counts(counts: Dict[str, int]) -> str:
     width = max(map(len, counts))
     return "\n".join(f"  {name:<{width}}  {value}" for name, value in counts.items())

@@ -76,3 +76,16 @@ def lucene_terms(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)[:MAX_QUERY_CHARS]
     text = _LUCENE_OPERATOR.sub(lambda m: m.group(1).lower(), text)
     return " ".join(_LUCENE_SPECIAL.sub(r"\\\1", text).split())
+
+
+def without_names(text: str, names: Iterable[str]) -> str:
+    """`text` (full-width folded) with every occurrence of `names` blanked out, ignoring case.
+
+    FAQ vectors are made from questions without product and brand names: a name says which
+    product, not what about it, and left in it pulls "when does my Cookwise rice cooker ship"
+    towards the rice cooker's own FAQs. The full-text score still sees the names."""
+    text = unicodedata.normalize("NFKC", text)
+    wanted = sorted({unicodedata.normalize("NFKC", name) for name in names if len(name) >= 2}, key=len, reverse=True)
+    if not wanted:
+        return text
+    return re.sub("|".join(map(re.escape, wanted)), " ", text, flags=re.IGNORECASE)

@@ -69,5 +69,5 @@ def report(observations: List[Observation]) -> str:
     return "\n".join(lines)
 
 
-async def tune_faq_thresholds(driver: AsyncDriver, path: Path, database: Optional[str] = None) -> str:
-    return report(await observe(driver, read_heldout(path), database))
+async def tune_faq_thresholds(driver: AsyncDriver, paths: List[Path], database: Optional[str] = None) -> str:
+    return report(await observe(driver, [item for path in paths for item in read_heldout(path)], database))

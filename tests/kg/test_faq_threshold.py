@@ -1,11 +1,10 @@
-"""The FAQ score thresholds in kg.config, measured on customer questions.
+"""The FAQ search's thresholds and weights in kg.config / kg.queries, measured on customer questions.
 
-kg/faq_heldout.yaml tuned the thresholds and the synonym weight (and FAQ phrasings were written
-after seeing its misses); kg/faq_validation.yaml was checked a few times while choosing synonyms.
-kg_faq_holdout.yml was written by someone who saw only the FAQ ids and questions, never the
-phrasings, answers or synonyms, and was evaluated once: its floors are the honest ones. The
-issue asks for 90% there; search reaches about 78% (see kg/README.md), so the floors guard
-today's level rather than the target.
+kg/faq_heldout.yaml, kg/faq_validation.yaml and kg/faq_tuning_long.yaml chose the thresholds,
+the full-text weight and leaving product names out of the vectors (FAQ phrasings were also
+written after seeing faq_heldout's misses). kg_faq_holdout.yml was written by someone who saw
+only the FAQ ids and questions, never the phrasings, answers or synonyms, and is only measured:
+its floors are the honest ones, and the issue asks for 90% of its answerable questions.
 """
 from pathlib import Path
 
@@ -21,9 +20,10 @@ TESTS = Path(__file__).parents[1]
 # file -> (share of answerable questions that must get their FAQ, share of unanswerable ones that
 # must get "not found"), per language
 QUESTION_SETS = {
-    "kg/faq_heldout.yaml": (0.85, 1.0),
-    "kg/faq_validation.yaml": (0.8, 1.0),
-    "kg_faq_holdout.yml": (0.75, 0.75),
+    "kg/faq_heldout.yaml": (0.9, 1.0),
+    "kg/faq_validation.yaml": (0.7, 0.8),
+    "kg/faq_tuning_long.yaml": (0.95, 0.7),
+    "kg_faq_holdout.yml": (0.9, 0.8),
 }
 CASES = [(name, lang) for name in QUESTION_SETS for lang in ("zh", "en")]
 

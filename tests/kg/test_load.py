@@ -18,6 +18,7 @@ pytestmark = pytest.mark.services
 
 def expected_counts() -> dict:
     catalog = read_catalog(SEED_DIR)
+    phrasings = sum(2 + len(f.phrasings_zh) + len(f.phrasings_en) for f in catalog.faqs)
     return {
         "Product": len(catalog.products), "Category": len(catalog.categories), "Brand": len(catalog.brands),
         "FAQ": len(catalog.faqs), "Policy": len(catalog.policies), "SynonymGroup": len(catalog.synonyms),
@@ -26,6 +27,8 @@ def expected_counts() -> dict:
         "HAS_FAQ": sum(len(f.products) + len(f.categories) for f in catalog.faqs),
         "APPLIES_TO": sum(len(p.applies_to) for p in catalog.policies),
         "RELATED_TO": sum(len(p.related) for p in catalog.products),
+        # the question and every phrasing, in both languages
+        "FaqPhrasing": phrasings, "PHRASED_AS": phrasings,
     }
 
 
@@ -93,10 +96,20 @@ def test_cli_stats_and_validate(seeded):
 def test_cli_without_password_says_what_to_do(tmp_path):
     # Copies of the packages (kg reads .run/dev.env through ops), so the launcher's dev.env beside
     # the real ones is not found either.
-    for package in ("kg", "ops"):
+    for package in ("kg", "ops", "bot"):
         shutil.copytree(ROOT / package, tmp_path / package)
     env = {key: value for key, value in os.environ.items() if key != "NEO4J_PASSWORD"}
     result = subprocess.run([sys.executable, "-m", "kg", "stats"], cwd=tmp_path,
                             env={**env, "PYTHONPATH": str(tmp_path)}, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "NEO4J_PASSWORD is not set" in result.stderr
+
+
+async def test_load_if_empty_reloads_a_graph_an_older_version_loaded_without_faq_vectors(driver, seeded, counts):
+    await driver.execute_query("MATCH (p:FaqPhrasing) DETACH DELETE p")
+    result = run_kg("load", "--if-empty")
+    assert result.returncode == 0, result.stderr
+    assert "Loaded" in result.stdout
+    assert await counts() == seeded
+    again = run_kg("load", "--if-empty")
+    assert "nothing loaded" in again.stdout

@@ -1,6 +1,10 @@
 """Each kind of question the actions ask, against the real graph."""
+import numpy as np
 import pytest
 
+from bot.sentence_vectors import encode
+from kg.loader import catalog_names
+from kg.text import without_names
 from kg.validation import read_catalog
 from tests.kg.conftest import SEED_DIR
 
@@ -150,3 +154,27 @@ async def test_general_policy_questions_get_the_default_first(kg):
     assert {p.id for p in returns} == {"return-standard", "return-baby", "return-beauty"}
     with pytest.raises(ValueError):
         await kg.policies("refund")
+
+
+async def test_every_faq_phrasing_carries_the_vector_of_its_text_without_names(driver):
+    records, _, _ = await driver.execute_query(
+        "MATCH (f:FAQ)-[:PHRASED_AS]->(p:FaqPhrasing) RETURN f.id AS faq, p.text AS text, p.embedding AS vector "
+        "ORDER BY p.id")
+    catalog = read_catalog(SEED_DIR)
+    assert len(records) == sum(2 + len(f.phrasings_zh) + len(f.phrasings_en) for f in catalog.faqs)
+    sample = records[::50]
+    expected = encode([without_names(r["text"], catalog_names(catalog)) for r in sample])
+    assert np.allclose([r["vector"] for r in sample], expected, atol=1e-5)
+
+
+async def test_a_faq_asked_exactly_as_one_of_its_phrasings_is_a_perfect_semantic_match(kg):
+    faq = read_catalog(SEED_DIR).faqs[0]
+    matches = await kg._semantic_faq_matches(faq.phrasings_en[0], {"q": "question_en", "a": "answer_en"})
+    best = max(matches, key=lambda row: row["score"])
+    assert best["id"] == faq.id and best["score"] == pytest.approx(1.0, abs=1e-3)
+
+
+async def test_product_names_in_a_question_do_not_decide_its_faq(kg):
+    assert set(await kg.names_in("When will my COOKWISE rice cooker ship?")) == {"Cookwise", "rice cooker"}
+    assert (await kg.best_faq("When will my Cookwise rice cooker ship?")).id == "ship-time"
+    assert await kg.names_in("when will it ship") == []
