@@ -68,7 +68,7 @@ def predict_fallback(message: Message, confidence: float) -> None:
 class OverlongMessageFallback(GraphComponent, IntentClassifier):
     """Predicts nlu_fallback for a message far longer than any training example.
 
-    DIET's intent for 10,000 characters of pasted text is noise ("Main Street " * 900 read as a
+    A classifier's intent for 10,000 characters of pasted text is noise ("Main Street " * 900 read as a
     product question, which made a form answer it as a digression). As nlu_fallback, the text
     still reaches a form's slot validator, which names the length limit; outside a form the
     customer is asked to say it another way.
@@ -102,8 +102,8 @@ class OverlongMessageFallback(GraphComponent, IntentClassifier):
 class UnknownWordsFallback(GraphComponent, IntentClassifier):
     """Predicts nlu_fallback when most words of a message are unknown (bot/known_words.py).
 
-    DIET is confidently wrong on gibberish ("flim flam zoodle" -> out_of_scope at 0.99), so the
-    FallbackClassifier's confidence threshold never fires on it. Words covered by an extracted
+    Intent classifiers are confidently wrong on gibberish (DIET read "flim flam zoodle" as
+    out_of_scope at 0.99), so the FallbackClassifier's confidence threshold never fires on it. Words covered by an extracted
     entity (order ids, product names) count as known; digits, punctuation and emoji are not words.
     """
 
