@@ -6,8 +6,9 @@
   "money back" mean nearly the same though no training example says so.
 
 On this project's data it is both better and faster than DIET's intent head: 5-fold
-cross-validation macro-F1 0.92 in each language against DIET's 0.82 / 0.80 (with the same sentence
-vectors), and it trains in seconds. DIET stays in the pipeline for entities only.
+cross-validation macro-F1 (fallbacks counted as misses) zh 0.916 / en 0.911 against DIET's
+0.826 / 0.796 with the same sentence vectors, and it trains in seconds. DIET still runs for the
+entities; its intent is replaced.
 
 The trained state is saved as arrays and JSON (vocabularies, idf weights, coefficients), not
 pickled, so loading a model never runs code from it.
