@@ -1,9 +1,11 @@
 """Writes a validated catalog to Neo4j in one transaction, so the graph ends up mirroring the seed.
 
 Nodes are MERGEd on their key and their properties replaced; nodes and relationships the seed no
-longer has are removed. Each FAQ question and phrasing also becomes a FaqPhrasing node carrying its
-sentence vector, computed here, so the vectors always match the texts they were made from. Running it twice gives the same graph. If anything fails, the transaction
+longer has are removed. Running it twice gives the same graph. If anything fails, the transaction
 rolls back and the graph stays as it was.
+
+Each FAQ question and phrasing also becomes a FaqPhrasing node carrying its sentence vector,
+computed here, so the vectors always match the texts they were made from.
 """
 from dataclasses import asdict, dataclass
 from pathlib import Path
