@@ -120,7 +120,7 @@ class UnknownWordsFallback(GraphComponent, IntentClassifier):
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  vocabulary: Optional[Set[str]] = None) -> None:
-        self._config = config
+        self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._known = KnownWords(vocabulary or ())
@@ -151,14 +151,13 @@ class UnknownWordsFallback(GraphComponent, IntentClassifier):
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        config = {**self.get_default_config(), **self._config}
         for message in messages:
             intent = message.get(INTENT) or {}
             if intent.get("name") == DEFAULT_NLU_FALLBACK_INTENT_NAME or \
-                    intent.get("confidence", 0.0) >= config["trusted_confidence"]:
+                    intent.get("confidence", 0.0) >= self._config["trusted_confidence"]:
                 continue
             share = self.known_share(message)
-            if share is not None and share < config["min_known_share"]:
+            if share is not None and share < self._config["min_known_share"]:
                 predict_fallback(message, confidence=1.0 - share)
         return messages
 

@@ -73,17 +73,15 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return {"C": 30.0, "sentence_vector_weight": 2.0, "longest_char_ngram": 4, "longest_word_ngram": 2,
                 "ranking_length": 10}
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 chars: Optional[TfidfVectorizer] = None, words: Optional[TfidfVectorizer] = None,
-                 model: Optional[LogisticRegression] = None) -> None:
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
-        self._chars = chars or TfidfVectorizer(
+        self._chars = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(1, self._config["longest_char_ngram"]), sublinear_tf=True)
-        self._words = words or TfidfVectorizer(
+        self._words = TfidfVectorizer(
             analyzer=partial(word_ngrams, longest=self._config["longest_word_ngram"]), sublinear_tf=True)
-        self._model = model
+        self._model: Optional[LogisticRegression] = None  # set by train() or load()
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
