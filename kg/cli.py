@@ -13,6 +13,7 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
 from kg.config import ConfigError, Neo4jSettings, create_driver, load_dev_env
 from kg.loader import load_seed
+from kg.schema import ensure_schema
 from kg.lookups import DEFAULT_JIEBA_FILE, DEFAULT_LOOKUP_FILE, export_lookups
 from kg.stats import format_counts, graph_counts, is_loaded
 from kg.validation import DEFAULT_SEED_DIR, SeedError, display_path, read_catalog
@@ -48,7 +49,9 @@ async def _with_driver(args: argparse.Namespace) -> int:
         await driver.verify_connectivity()  # fail at once, not after the driver's retries
         database = settings.database
         if args.command == "load" and args.if_empty and is_loaded(await graph_counts(driver, database)):
-            print("The graph already has products and FAQ vectors; nothing loaded (drop --if-empty to reload).")
+            await ensure_schema(driver, database)  # a graph an older version loaded gets today's indexes
+            print("The graph already has products and FAQ vectors; indexes checked, nothing loaded "
+                  "(drop --if-empty to reload).")
         elif args.command == "load":
             counts = await load_seed(driver, args.seed_dir, database)
             print(f"Loaded {display_path(args.seed_dir)}:\n{format_counts(counts)}")

@@ -4,7 +4,7 @@ Schema statements cannot share a transaction with data writes, so `ensure_schema
 their own; they never change data, so a load that fails afterwards still leaves the data as it was.
 """
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import Any, Mapping, Optional, Tuple
 
 from neo4j import AsyncDriver
 from neo4j.exceptions import ClientError
@@ -80,33 +80,51 @@ async def _create(driver: AsyncDriver, statement: str, database: Optional[str], 
             raise
 
 
-async def _existing_fulltext(driver: AsyncDriver, name: str, database: Optional[str]):
+async def _ensure_index(driver: AsyncDriver, name: str, label: str, properties: Tuple[str, ...],
+                        index_config: Mapping[str, Any], create: str, database: Optional[str],
+                        **params: Any) -> None:
+    """Creates index `name` with `create`, first dropping an index of that name whose label,
+    properties or any setting in `index_config` differ: IF NOT EXISTS would silently keep it."""
     records, _, _ = await driver.execute_query(
-        "SHOW FULLTEXT INDEXES YIELD name, labelsOrTypes, properties, options WHERE name = $name "
-        "RETURN labelsOrTypes, properties, options.indexConfig['fulltext.analyzer'] AS analyzer",
+        "SHOW INDEXES YIELD name, labelsOrTypes, properties, options WHERE name = $name "
+        "RETURN labelsOrTypes, properties, options.indexConfig AS config",
         name=name, database_=database,
     )
-    return records[0] if records else None
+    if records:
+        current = records[0]
+        if (current["labelsOrTypes"] == [label] and current["properties"] == list(properties)
+                and all(current["config"].get(key) == value for key, value in index_config.items())):
+            return
+        await driver.execute_query(f"DROP INDEX {name}", database_=database)
+    await _create(driver, create, database, **params)
 
 
 async def _ensure_fulltext(driver: AsyncDriver, index: FulltextIndex, database: Optional[str]) -> None:
-    current = await _existing_fulltext(driver, index.name, database)
-    wanted = ([index.label], list(index.properties), index.analyzer)
-    if current is not None and tuple(current.values()) == wanted:
-        return
-    if current is not None:  # same name, other definition: IF NOT EXISTS would silently keep it
-        await driver.execute_query(f"DROP INDEX {index.name}", database_=database)
     fields = ", ".join(f"n.{prop}" for prop in index.properties)
-    await _create(
-        driver,
+    await _ensure_index(
+        driver, index.name, index.label, index.properties, {"fulltext.analyzer": index.analyzer},
         f"CREATE FULLTEXT INDEX {index.name} IF NOT EXISTS FOR (n:{index.label}) ON EACH [{fields}] "
         "OPTIONS {indexConfig: {`fulltext.analyzer`: $analyzer}}",
         database, analyzer=index.analyzer,
     )
 
 
+async def _ensure_vector(driver: AsyncDriver, index: VectorIndex, database: Optional[str]) -> None:
+    # Quantization off: a few thousand phrasings need no compression, and quantized scores
+    # depend on how Lucene happened to segment the index, so they moved by up to 0.002 between
+    # two loads of the same seed; a score now is the exact cosine of the stored vectors.
+    config = {"vector.dimensions": index.dimensions, "vector.similarity_function": "COSINE",
+              "vector.quantization.enabled": False}
+    await _ensure_index(
+        driver, index.name, index.label, (index.property,), config,
+        f"CREATE VECTOR INDEX {index.name} IF NOT EXISTS FOR (n:{index.label}) ON (n.{index.property}) "
+        "OPTIONS {indexConfig: $config}",
+        database, config=config,
+    )
+
+
 async def ensure_schema(driver: AsyncDriver, database: Optional[str] = None) -> None:
-    """Creates what is missing and waits until every index is online."""
+    """Creates what is missing, replaces indexes defined differently, waits until all are online."""
     # Names and labels below are constants of this module, never user input.
     for name, label, key in NODE_KEYS:
         await _create(
@@ -116,11 +134,5 @@ async def ensure_schema(driver: AsyncDriver, database: Optional[str] = None) -> 
         await _create(driver, f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON (n.{prop})", database)
     for index in FULLTEXT_INDEXES:
         await _ensure_fulltext(driver, index, database)
-    vector = FAQ_VECTOR_INDEX
-    await _create(
-        driver,
-        f"CREATE VECTOR INDEX {vector.name} IF NOT EXISTS FOR (n:{vector.label}) ON (n.{vector.property}) "
-        "OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}}",
-        database, dimensions=vector.dimensions,
-    )
+    await _ensure_vector(driver, FAQ_VECTOR_INDEX, database)
     await driver.execute_query("CALL db.awaitIndexes(300)", database_=database)

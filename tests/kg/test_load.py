@@ -10,6 +10,7 @@ import yaml
 from neo4j.exceptions import Neo4jError
 
 from kg.loader import load_seed, write_catalog
+from kg.schema import FAQ_VECTOR_INDEX
 from kg.validation import read_catalog
 from tests.kg.conftest import ROOT, SEED_DIR, run_kg
 
@@ -113,3 +114,22 @@ async def test_load_if_empty_reloads_a_graph_an_older_version_loaded_without_faq
     assert await counts() == seeded
     again = run_kg("load", "--if-empty")
     assert "nothing loaded" in again.stdout
+
+
+async def test_load_if_empty_replaces_an_index_an_older_version_defined_differently(driver, seeded, counts):
+    # The vector index as it was first created: quantized, so its scores were approximate.
+    await driver.execute_query(f"DROP INDEX {FAQ_VECTOR_INDEX.name}")
+    await driver.execute_query(
+        f"CREATE VECTOR INDEX {FAQ_VECTOR_INDEX.name} FOR (n:{FAQ_VECTOR_INDEX.label}) "
+        f"ON (n.{FAQ_VECTOR_INDEX.property}) OPTIONS {{indexConfig: {{`vector.dimensions`: $dimensions, "
+        "`vector.similarity_function`: 'cosine', `vector.quantization.enabled`: true}}",
+        dimensions=FAQ_VECTOR_INDEX.dimensions)
+    result = run_kg("load", "--if-empty")
+    assert result.returncode == 0, result.stderr
+    assert "nothing loaded" in result.stdout
+    records, _, _ = await driver.execute_query(
+        "SHOW VECTOR INDEXES YIELD name, state, options WHERE name = $name "
+        "RETURN state, options.indexConfig['vector.quantization.enabled'] AS quantized",
+        name=FAQ_VECTOR_INDEX.name)
+    assert [(r["state"], r["quantized"]) for r in records] == [("ONLINE", False)]
+    assert await counts() == seeded
