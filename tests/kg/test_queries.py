@@ -1,9 +1,12 @@
 """Each kind of question the actions ask, against the real graph."""
 import numpy as np
 import pytest
+from neo4j import AsyncGraphDatabase
 
 from bot.sentence_vectors import encode
+from kg.config import Neo4jSettings
 from kg.loader import catalog_names
+from kg.schema import FAQ_VECTOR_INDEX
 from kg.text import without_names
 from kg.validation import read_catalog
 from tests.kg.conftest import SEED_DIR
@@ -167,11 +170,30 @@ async def test_every_faq_phrasing_carries_the_vector_of_its_text_without_names(d
     assert np.allclose([r["vector"] for r in sample], expected, atol=1e-5)
 
 
-async def test_a_faq_asked_exactly_as_one_of_its_phrasings_is_a_perfect_semantic_match(kg):
+async def test_a_faq_asked_exactly_as_one_of_its_phrasings_is_a_perfect_semantic_match(driver, kg):
     faq = read_catalog(SEED_DIR).faqs[0]
-    matches = await kg._semantic_faq_matches(faq.phrasings_en[0], {"q": "question_en", "a": "answer_en"})
-    best = max(matches, key=lambda row: row["score"])
-    assert best["id"] == faq.id and best["score"] == pytest.approx(1.0, abs=1e-3)
+    phrasing = faq.phrasings_en[0]
+    records, _, _ = await driver.execute_query(
+        "CALL db.index.vector.queryNodes($index, 1, $vector) YIELD node, score "
+        "MATCH (f:FAQ)-[:PHRASED_AS]->(node) RETURN f.id AS faq, score",
+        index=FAQ_VECTOR_INDEX.name, vector=encode([phrasing])[0].tolist())
+    assert records[0]["faq"] == faq.id and records[0]["score"] == pytest.approx(1.0, abs=1e-3)
+    best = await kg.best_faq(phrasing)
+    assert best.id == faq.id and best.score >= 1.0 - 1e-3
+
+
+async def test_a_query_survives_the_server_closing_the_pooled_connection(kg):
+    assert (await kg.product("AU-X200")).sku == "AU-X200"  # leaves a connection in the pool
+    settings = Neo4jSettings.from_env()
+    # The admin's own connection is told apart by its user agent, so it does not close itself.
+    async with AsyncGraphDatabase.driver(settings.uri, auth=(settings.user, settings.password),
+                                         user_agent="kg-test-admin") as admin:
+        records, _, _ = await admin.execute_query(
+            "CALL dbms.listConnections() YIELD connectionId, connector, userAgent "
+            "WHERE connector = 'bolt' AND userAgent <> 'kg-test-admin' "
+            "CALL dbms.killConnection(connectionId) YIELD message RETURN message")
+    assert records, "no pooled connection was found to close"
+    assert (await kg.product("AU-X200")).sku == "AU-X200"
 
 
 async def test_product_names_in_a_question_do_not_decide_its_faq(kg):
