@@ -270,6 +270,7 @@ class KnowledgeGraph:
         search_lang = "zh" if has_han(text) else "en"
         answer_lang = _lang(lang) if lang else search_lang
         names, synonyms = await self._names_and_synonyms(text, search_lang)
+        # Names are blanked as in the stored phrasings: a name says which product, not what about it.
         vector = encode([without_names(text[:MAX_QUERY_CHARS], names)])[0].tolist()
         rows = await self._read(
             _FAQ_SEARCH,
