@@ -13,8 +13,8 @@ from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
 from kg.config import ConfigError, Neo4jSettings, create_driver, load_dev_env
 from kg.loader import load_seed
-from kg.schema import ensure_schema
 from kg.lookups import DEFAULT_JIEBA_FILE, DEFAULT_LOOKUP_FILE, export_lookups
+from kg.schema import ensure_schema
 from kg.stats import format_counts, graph_counts, is_loaded
 from kg.validation import DEFAULT_SEED_DIR, SeedError, display_path, read_catalog
 
@@ -29,8 +29,9 @@ def _parser() -> argparse.ArgumentParser:
                              help="folder with the seed YAML files (default: kg/seed)")
         if name == "load":
             command.add_argument("--if-empty", action="store_true",
-                                 help="load only when the graph has no products, or no FAQ vectors because an "
-                                      "older version loaded it (used by make run and the tests)")
+                                 help="bring the indexes up to date, and load only when the graph has no "
+                                      "products, or no FAQ vectors because an older version loaded it "
+                                      "(used by make run and the tests)")
     export = commands.add_parser("export-lookups", help="write Rasa NLU product lookup and synonyms")
     export.add_argument("--out", type=Path, default=DEFAULT_LOOKUP_FILE, help="default: data/nlu/products.yml")
     export.add_argument("--jieba-out", type=Path,
