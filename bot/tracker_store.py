@@ -11,12 +11,17 @@ tracker is written as it is, which is what Rasa's merge would give; the events a
 retrieve() returns go to the event broker, as Rasa's save sends them (it rebuilds the stored tracker a
 second time to count them). Anything else (an earlier session, a concurrent writer, an event that
 serialises differently) goes through Rasa's own save.
+
+Rasa's store also waits for Redis with a blocking client, stalling every conversation on the event
+loop meanwhile; retrieving and the shortcut save use an asyncio client instead (bot/async_redis.py).
 """
 import json
-from typing import Optional
+from typing import Any, Optional, Text
 
 from rasa.core.tracker_store import RedisTrackerStore
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
+
+from bot.async_redis import async_twin
 
 
 def extends(stored: str, serialised: str, sender_id: str) -> bool:
@@ -40,9 +45,24 @@ def events_of_last_session(stored: str) -> int:
 
 
 class FastRedisTrackerStore(RedisTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.aio = async_twin(self.red)
+
+    async def _retrieve(self, sender_id: Text, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        """RedisTrackerStore._retrieve with the asyncio client."""
+        stored = await self.aio.get(self.key_prefix + sender_id)
+        if stored is None:
+            return None
+        tracker = self.deserialise_tracker(sender_id, stored)
+        if fetch_all_sessions:
+            return tracker
+        sessions = get_trackers_for_conversation_sessions(tracker)
+        return sessions[-1] if len(sessions) > 1 else tracker
+
     async def save(self, tracker: DialogueStateTracker, timeout: Optional[float] = None) -> None:
         key = self.key_prefix + tracker.sender_id
-        stored = self.red.get(key)
+        stored = await self.aio.get(key)
         serialised = self.serialise_tracker(tracker)
         published = 0  # what Rasa's stream_events would skip: the events retrieve() gives back
         if stored is not None:
@@ -53,4 +73,4 @@ class FastRedisTrackerStore(RedisTrackerStore):
         if self.event_broker is not None:
             new_events = list(tracker.events)[published:]
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
-        self.red.set(key, serialised, ex=timeout or self.record_exp or None)
+        await self.aio.set(key, serialised, ex=timeout or self.record_exp or None)

@@ -87,6 +87,12 @@ async def test_a_second_session_keeps_the_first_in_the_store(stores):
                                                   SessionStarted(timestamp=5000.01)] + turn("hello again", 5001.0))
     assert rasa == fast
     assert [e["text"] for e in fast[0]["events"] if e["event"] == "user"] == ["hi", "hello again"]
+    # Both give Rasa the same latest session, and the same whole conversation when asked for it.
+    latest = [await each.retrieve(sender) for each in stores]
+    assert latest[0].events == latest[1].events
+    assert [e.text for e in latest[1].events if isinstance(e, UserUttered)] == ["hello again"]
+    full = [await each.retrieve_full_tracker(sender) for each in stores]
+    assert full[0].events == full[1].events and len(full[1].events) == 11
 
 
 async def test_an_event_written_meanwhile_by_someone_else_is_kept(stores):

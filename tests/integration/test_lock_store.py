@@ -1,0 +1,86 @@
+"""bot/lock_store.py on the real Redis: the same ticket protocol as Rasa's RedisLockStore (one message
+of a conversation at a time, in arrival order), the same keys, and no blocking call on the loop."""
+import asyncio
+import uuid
+
+import pytest
+from rasa.core.lock_store import LockStore, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
+
+from bot.lock_store import AsyncRedisLockStore
+from ops.settings import rasa_environment
+
+pytestmark = pytest.mark.services
+
+
+def settings(prefix):
+    env = rasa_environment()
+    return {"host": env["REDIS_HOST"], "port": int(env["REDIS_PORT"]), "db": int(env["REDIS_LOCK_DB"]),
+            "password": env["REDIS_PASSWORD"] or None, "key_prefix": prefix}
+
+
+@pytest.fixture
+def prefix():
+    return f"locktest{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def store(prefix):
+    return AsyncRedisLockStore(**settings(prefix))
+
+
+async def test_messages_of_one_conversation_take_turns_in_arrival_order(store):
+    conversation, order, inside = f"c-{uuid.uuid4().hex[:6]}", [], []
+
+    async def handle(message: int) -> None:
+        async with store.lock(conversation, wait_time_in_seconds=0.01):
+            inside.append(message)
+            assert len(inside) == 1, "two messages of one conversation at once"
+            await asyncio.sleep(0.05)
+            order.append(message)
+            inside.remove(message)
+
+    tasks = []
+    for message in range(4):
+        tasks.append(asyncio.create_task(handle(message)))
+        await asyncio.sleep(0.005)  # arrive in this order
+    await asyncio.gather(*tasks)
+    assert order == [0, 1, 2, 3]
+    assert await store.aio.get(store.key_prefix + conversation) is None, "the lock is removed after the last"
+
+
+async def test_other_conversations_do_not_wait(store):
+    async with store.lock("busy-conversation"):
+        async with store.lock("another-conversation", wait_time_in_seconds=10):
+            pass  # would wait 10 s if locks were shared
+
+
+async def test_rasas_store_sees_the_same_lock(store, prefix):
+    rasas = RedisLockStore(**settings(prefix))
+    async with store.lock("shared") as lock:
+        seen = rasas.get_lock("shared")
+        assert seen is not None and seen.conversation_id == "shared"
+        assert [t.number for t in seen.tickets] == [t.number for t in lock.tickets]
+        waiting = rasas.issue_ticket("shared")
+        assert seen.is_locked(waiting) or rasas.get_lock("shared").is_locked(waiting)
+    rasas.cleanup("shared", waiting)
+    assert rasas.get_lock("shared") is None
+
+
+async def test_an_expired_lock_is_an_error_not_a_wait(store):
+    with pytest.raises(Exception, match="Could not acquire lock"):
+        async with store.lock("short", lock_lifetime=0.01, wait_time_in_seconds=0.05):
+            async with store.lock("short", lock_lifetime=0.01, wait_time_in_seconds=0.05):
+                pass
+
+
+async def test_endpoints_yml_creates_it_with_rasas_keys(prefix):
+    env = rasa_environment()
+    config = EndpointConfig(url=env["REDIS_HOST"], type="bot.lock_store.AsyncRedisLockStore",
+                            port=env["REDIS_PORT"], db=env["REDIS_LOCK_DB"],
+                            password=env["REDIS_PASSWORD"] or None, key_prefix=prefix)
+    store = LockStore.create(config)
+    assert isinstance(store, AsyncRedisLockStore)
+    assert store.key_prefix == f"{prefix}:lock:"
+    async with store.lock("from-endpoints"):
+        assert await store.aio.exists(store.key_prefix + "from-endpoints")
