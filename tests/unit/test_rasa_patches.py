@@ -1,11 +1,19 @@
 """bot/rasa_patches.py: the compiled check of action server replies accepts and refuses exactly what
-Rasa's own check does, with Rasa's error text (tests/integration/test_rasa_patches_installed.py
-checks that the servers run with it)."""
+Rasa's own check does, with Rasa's error text; a brand-new conversation's session starts in Rasa, a
+later one on the action server (tests/integration/test_rasa_patches_installed.py checks that the
+servers run with it)."""
 import logging
 
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import EndpointConfig
 
 from bot import rasa_patches
 
@@ -24,9 +32,11 @@ def patched():
     original = RemoteAction._validate_action_result
     broker_log = logging.getLogger("rasa.core.brokers.kafka")
     level = broker_log.level
+    original_run = RemoteAction.run
     rasa_patches.install()
     yield
     RemoteAction._validate_action_result = original
+    RemoteAction.run = original_run
     broker_log.setLevel(level)
 
 
@@ -49,3 +59,32 @@ def test_broker_confirmations_are_not_logged_but_failures_are(patched):
     broker_log = logging.getLogger("rasa.core.brokers.kafka")
     assert not broker_log.isEnabledFor(logging.INFO)
     assert broker_log.isEnabledFor(logging.ERROR)
+
+
+DOMAIN = Domain.from_yaml("""
+version: "3.1"
+slots:
+  language: {type: text, mappings: [{type: custom}]}
+actions: [action_session_start]
+""")
+
+
+async def start_session(tracker):
+    # An action server nobody listens on: any call to it fails.
+    endpoint = EndpointConfig("http://127.0.0.1:9/webhook")
+    action = RemoteAction("action_session_start", endpoint)
+    return await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, DOMAIN)
+
+
+async def test_a_new_conversation_starts_its_session_without_the_action_server(patched):
+    tracker = DialogueStateTracker.from_events("new", [SlotSet("language", "zh")], slots=DOMAIN.slots)
+    events = await start_session(tracker)
+    assert [type(e) for e in events] == [SessionStarted, SlotSet, ActionExecuted]
+    assert (events[1].key, events[1].value) == ("language", "zh")
+    assert events[2].action_name == "action_listen"
+
+
+async def test_a_session_after_earlier_messages_asks_the_action_server(patched):
+    tracker = DialogueStateTracker.from_events("returning", [UserUttered("转人工")], slots=DOMAIN.slots)
+    with pytest.raises(RasaException):  # it did call the action server, which is not there
+        await start_session(tracker)
