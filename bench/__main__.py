@@ -95,7 +95,7 @@ class Run:
         self.rasa = RasaServer(name="bench-rasa", port=rasa_port, action_server_url=self.actions.webhook_url(),
                                handoff_url=self.handoff.address())
         self.baseline = RasaServer(name="bench-baseline", port=free_port(), model=baseline.MODEL_PATH,
-                                   project=baseline.PROJECT)
+                                   project=baseline.PROJECT, plain=True)
 
     def ours(self) -> Dict[str, LocalServer]:
         return {"rasa": self.rasa, "actions": self.actions, "orders": self.orders, "handoff": self.handoff,

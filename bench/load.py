@@ -75,6 +75,9 @@ async def _customer(plan: LoadPlan, user: int, http: aiohttp.ClientSession, dead
     rng = random.Random(plan.seed * 1000 + user)
     use_socket = (user // 2) % 2 == 0  # both channels get both languages
     number = 0
+    # Customers arrive spread over one think time, as in a steady stream, not all in one millisecond:
+    # a burst of N greetings at once would measure the start of the run rather than the load.
+    await asyncio.sleep(rng.uniform(0, plan.think[1]))
     while time.monotonic() < deadline:
         language = ("zh", "en")[(user + number) % 2]  # each customer alternates languages
         sender_id = f"{plan.name}-u{user}-c{number}"

@@ -27,9 +27,10 @@ def http_answers(url: str, timeout: float = 2.0) -> bool:
         return False
 
 
-def _rasa_cli() -> List[str]:
-    # ops.rasa fills the environment endpoints.yml needs, then becomes `rasa`.
-    return [sys.executable, "-m", "ops.rasa"]
+def _rasa_cli(plain: bool = False) -> List[str]:
+    # ops.rasa fills the environment endpoints.yml needs, then becomes `rasa` (with our patches
+    # to its hot path, bot/rasa_patches.py, unless plain).
+    return [sys.executable, "-m", "ops.rasa"] + (["--plain"] if plain else [])
 
 
 class HttpApp(LocalServer):
@@ -60,9 +61,11 @@ class RasaServer(HttpApp):
     start_timeout = 180.0  # loading TensorFlow and the model takes a while on 2 cores
 
     def __init__(self, name: str = "rasa", port: int = None, model: Path = MODEL_PATH,
-                 action_server_url: str = None, handoff_url: str = None, project: Path = ROOT):
+                 action_server_url: str = None, handoff_url: str = None, project: Path = ROOT,
+                 plain: bool = False):
         super().__init__(name, port or int(os.environ.get("RASA_PORT", 5005)))
         self.model = model
+        self.plain = plain  # Rasa as released, without bot/rasa_patches.py (the bench's baseline)
         self.project = project  # where endpoints.yml and credentials.yml are
         self.action_server_url = action_server_url
         self.handoff_url = handoff_url  # the widget channel tells it when a customer is typing
@@ -76,7 +79,7 @@ class RasaServer(HttpApp):
         return extra
 
     def command(self) -> List[str]:
-        return _rasa_cli() + [
+        return _rasa_cli(self.plain) + [
             "run", "--enable-api", "--auth-token", os.environ["RASA_TOKEN"],
             "--interface", "127.0.0.1", "--port", str(self.port),
             "--model", str(self.model),

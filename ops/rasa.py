@@ -1,8 +1,8 @@
-"""`python -m ops.rasa ARGS...`: runs the `rasa` CLI with the environment endpoints.yml expects.
+"""`python -m ops.rasa [--plain] ARGS...`: runs the `rasa` CLI with the environment endpoints.yml expects.
 
 Fills REDIS_HOST, KAFKA_BOOTSTRAP_SERVERS and friends from ops.settings and the dev secrets, then
-replaces this process with rasa (bot.rasa_cli: rasa with bot/rasa_patches.py installed), so signals
-and exit codes are rasa's own.
+replaces this process with rasa (bot.rasa_cli: rasa with bot/rasa_patches.py installed; with
+--plain, Rasa as released), so signals and exit codes are rasa's own.
 """
 import os
 import sys
@@ -27,7 +27,11 @@ def prepare_environment() -> None:
 def main() -> None:
     prepare_environment()
     # bot.rasa_cli is the rasa command with our fixes to its hot path (bot/rasa_patches.py).
-    os.execv(sys.executable, [sys.executable, "-m", "bot.rasa_cli", *sys.argv[1:]])
+    args = sys.argv[1:]
+    command = "bot.rasa_cli"
+    if args[:1] == ["--plain"]:
+        args, command = args[1:], "rasa"
+    os.execv(sys.executable, [sys.executable, "-m", command, *args])
 
 
 if __name__ == "__main__":
