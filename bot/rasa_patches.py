@@ -11,10 +11,14 @@ the load bench's profile showed (bench/README.md).
   yet. Such a session now starts with Rasa's own ActionSessionStart, which returns the same events
   (SessionStarted, the slots set so far, action_listen); a session that follows earlier messages
   still asks the action server. One action round trip less on every new conversation.
+- Every call to the action server opened a new HTTP client session, and so a new connection
+  (rasa.utils.endpoints.EndpointConfig.request). Each endpoint now keeps one session per event loop,
+  and its connections stay open between calls.
 - The Kafka event broker logs a line at INFO for every event the broker confirms, a dozen per turn
   (about half a megabyte a minute at 7 turns a second). Confirmations are silenced; failed deliveries
   are still logged, at ERROR.
 """
+import asyncio
 import logging
 from typing import Any, Dict, List, Optional, Text
 
@@ -23,6 +27,7 @@ from jsonschema.exceptions import best_match
 from rasa.core.actions.action import ActionSessionStart, RemoteAction
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import Event, UserUttered
+from rasa.utils.endpoints import EndpointConfig
 
 _response_validator: Optional[Any] = None
 
@@ -57,7 +62,33 @@ async def _run(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, 
     return await _original_run(self, output_channel, nlg, tracker, domain)
 
 
+class _Borrowed:
+    """`async with` on a kept session: the session stays open afterwards."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        return None
+
+
+_original_session = EndpointConfig.session
+
+
+def _session(self: EndpointConfig) -> Any:
+    """EndpointConfig.session, made once per endpoint and event loop and then lent again."""
+    loop = asyncio.get_running_loop()
+    kept = getattr(self, "_kept_session", None)
+    if kept is None or kept[0] is not loop or kept[1].closed:
+        kept = self._kept_session = (loop, _original_session(self))
+    return _Borrowed(kept[1])
+
+
 def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result
     RemoteAction.run = _run
+    EndpointConfig.session = _session
     logging.getLogger("rasa.core.brokers.kafka").setLevel(logging.WARNING)

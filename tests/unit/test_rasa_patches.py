@@ -1,10 +1,11 @@
 """bot/rasa_patches.py: the compiled check of action server replies accepts and refuses exactly what
 Rasa's own check does, with Rasa's error text; a brand-new conversation's session starts in Rasa, a
-later one on the action server (tests/integration/test_rasa_patches_installed.py checks that the
+later one on the action server; calls to the action server reuse their connection (tests/integration/test_rasa_patches_installed.py checks that the
 servers run with it)."""
 import logging
 
 import pytest
+from aiohttp import web
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
@@ -32,11 +33,11 @@ def patched():
     original = RemoteAction._validate_action_result
     broker_log = logging.getLogger("rasa.core.brokers.kafka")
     level = broker_log.level
-    original_run = RemoteAction.run
+    original_run, original_session = RemoteAction.run, EndpointConfig.session
     rasa_patches.install()
     yield
     RemoteAction._validate_action_result = original
-    RemoteAction.run = original_run
+    RemoteAction.run, EndpointConfig.session = original_run, original_session
     broker_log.setLevel(level)
 
 
@@ -88,3 +89,26 @@ async def test_a_session_after_earlier_messages_asks_the_action_server(patched):
     tracker = DialogueStateTracker.from_events("returning", [UserUttered("转人工")], slots=DOMAIN.slots)
     with pytest.raises(RasaException):  # it did call the action server, which is not there
         await start_session(tracker)
+
+
+async def test_calls_to_an_endpoint_reuse_one_connection(patched):
+    peers = []
+
+    async def webhook(request):
+        peers.append(request.transport.get_extra_info("peername"))
+        return web.json_response({"events": [], "responses": []})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        for _ in range(3):
+            assert await endpoint.request(json={"next_action": "x"}, method="post") == {"events": [], "responses": []}
+    finally:
+        await runner.cleanup()
+    assert len(peers) == 3 and len(set(peers)) == 1, peers
