@@ -4,7 +4,7 @@ import asyncio
 import uuid
 
 import pytest
-from rasa.core.lock_store import LockStore, RedisLockStore
+from rasa.core.lock_store import LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.lock_store import AsyncRedisLockStore
@@ -68,7 +68,7 @@ async def test_rasas_store_sees_the_same_lock(store, prefix):
 
 
 async def test_an_expired_lock_is_an_error_not_a_wait(store):
-    with pytest.raises(Exception, match="Could not acquire lock"):
+    with pytest.raises(LockError, match="Could not acquire lock"):
         async with store.lock("short", lock_lifetime=0.01, wait_time_in_seconds=0.05):
             async with store.lock("short", lock_lifetime=0.01, wait_time_in_seconds=0.05):
                 pass
