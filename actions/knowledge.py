@@ -5,6 +5,7 @@ no FAQ matches well enough, the answer says so and offers a person: nothing is m
 A VIP who asks the same kind of question twice in a row is handed to a person after the second
 answer (actions/vip_repeat.py).
 """
+import asyncio
 import logging
 import re
 from typing import Any, Dict, List, Optional, Text
@@ -66,20 +67,11 @@ def product_mentions(tracker: Tracker) -> List[str]:
             if e.get("entity") == "product" and str(e.get("value") or "").strip()]
 
 
-async def exactly_named(graph: KnowledgeGraph, mention: str) -> Optional[ProductInfo]:
-    """The product whose SKU, name or alias is exactly `mention` (case-insensitive), if one is."""
-    product = await graph.product(mention)
-    if product is None:
-        exact = [match.product for match in await graph.find_products(mention, limit=2) if match.exact]
-        product = exact[0] if len(exact) == 1 else None
-    return product
-
-
 async def products_meant(graph: KnowledgeGraph, mentions: List[str]) -> List[ProductInfo]:
     """Products the mentions name exactly. A fuzzy (full-text) match is accepted only for a lone
     mention: in "does the Zorblax Q9 have a glass jar?" the word "glass" must not stand in for
     the unknown product."""
-    named = [product for product in [await exactly_named(graph, m) for m in mentions] if product]
+    named = [product for product in await asyncio.gather(*map(graph.named_product, mentions)) if product]
     if not named and len(mentions) == 1:
         fuzzy = await graph.resolve_product(mentions[0])
         named = [fuzzy] if fuzzy else []
@@ -146,8 +138,7 @@ class ActionAnswerProduct(Action):
         lang = language_of(tracker)
         other = next((o for o in others if o.sku != product.sku), None)
         if other is not None:
-            fits = (await graph.is_compatible(product.sku, other.sku)
-                    or await graph.is_compatible(other.sku, product.sku))
+            fits = await graph.fit_together(product.sku, other.sku)
             say(dispatcher, tracker, "compatible_yes" if fits else "compatible_no",
                 first=product.name(lang), second=other.name(lang))
             return

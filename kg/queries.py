@@ -4,18 +4,17 @@ Every query is parametrised; the only text spliced into Cypher is module constan
 reaches a Lucene full-text index goes through kg.text.lucene_terms first, so input such as
 `"}) MATCH (n) DETACH DELETE n //` or `AND OR *` is searched for as plain words.
 """
-import unicodedata
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional
 
 from neo4j import AsyncDriver
 from neo4j.exceptions import DriverError, Neo4jError
 
 from bot.sentence_vectors import encode
 from kg.config import Neo4jSettings, create_driver, faq_min_scores
+from kg.lexicon import LEXICON_QUERY, Lexicon
 from kg.results import AttributeAnswer, FaqHit, PolicyInfo, ProductInfo, ProductMatch
 from kg.schema import FAQ_INDEXES, FAQ_VECTOR_INDEX, PRODUCT_NAME_INDEX
-from kg.text import (MAX_QUERY_CHARS, has_han, lucene_terms, normalize_key, strip_question_fillers, synonym_key,
-                     without_names)
+from kg.text import MAX_QUERY_CHARS, has_han, lucene_terms, normalize_key, strip_question_fillers, without_names
 from kg.vocabulary import ATTRIBUTES, POLICY_TYPES, find_attribute, find_enum_value, format_value
 
 # Projection of a product bound to `p` (pattern comprehensions avoid multiplying rows).
@@ -42,20 +41,6 @@ _LEXICAL_SCALE = {"zh": 7.1, "en": 9.7}
 # Phrasing vectors fetched per search (about 20 per FAQ), and full-text candidates.
 _SEMANTIC_CANDIDATES = 40
 _LEXICAL_CANDIDATES = 10
-# Product and brand names (SKUs, names, aliases) that the question contains; $text is lower case.
-_NAMES_IN = (
-    "CALL () { MATCH (p:Product) RETURN [p.sku, p.name_zh, p.name_en] + p.aliases AS names "
-    "       UNION ALL MATCH (b:Brand) RETURN [b.name_zh, b.name_en] AS names } "
-    "UNWIND names AS name WITH DISTINCT name WHERE $text CONTAINS toLower(name) RETURN name"
-)
-# Words of the synonym groups the question names ($key, see kg.text.synonym_key), other than
-# those it already contains.
-_SYNONYMS_OF = (
-    "MATCH (s:SynonymGroup) WHERE any(k IN s[$match] WHERE $key CONTAINS k) "
-    "UNWIND range(0, size(s[$words]) - 1) AS i "
-    "WITH s[$words][i] AS word, s[$match][i] AS k WHERE NOT $key CONTAINS k "
-    "RETURN DISTINCT word ORDER BY word"
-)
 # Both FAQ searches and the ranking. An FAQ's meaning score is the cosine of its closest phrasing
 # (Neo4j reports cosine c as (1 + c) / 2), or 0 when only the full-text index found it; its
 # full-text score adds a bonus. An empty $query skips the full-text search.
@@ -73,6 +58,8 @@ _FAQ_SEARCH = (
     "RETURN f.id AS id, f.topic AS topic, f[$q] AS question, f[$a] AS answer, score "
     "ORDER BY score DESC, id LIMIT $limit"
 )
+# How long the names and synonym groups read from the graph are used before being read again.
+LEXICON_MAX_AGE_SECONDS = 60.0
 # Full-text product matches below this score are noise (a shared bigram such as "机有").
 PRODUCT_MIN_SCORE = 0.5
 # The best full-text match must beat the runner-up by this factor to be taken as "the" product.
@@ -88,14 +75,6 @@ def _product(row: Mapping[str, Any]) -> ProductInfo:
 
 def _lang(lang: Optional[str]) -> str:
     return "en" if lang == "en" else "zh"
-
-
-def _names_in_params(text: str) -> Dict[str, Any]:
-    return {"text": unicodedata.normalize("NFKC", text).lower()}
-
-
-def _synonyms_of_params(text: str, lang: str) -> Dict[str, Any]:
-    return {"key": synonym_key(text, lang), "match": f"match_{lang}", "words": lang}
 
 
 def _lexical_query(text: str, synonyms: List[str], lang: str) -> str:
@@ -124,6 +103,7 @@ class KnowledgeGraph:
         self._database = database
         self._faq_min_score = dict(faq_min_score or faq_min_scores())
         self._owns_driver = owns_driver
+        self._lexicon: Optional[Lexicon] = None
 
     @classmethod
     def from_env(cls) -> "KnowledgeGraph":
@@ -165,6 +145,19 @@ class KnowledgeGraph:
     async def product(self, sku: str) -> Optional[ProductInfo]:
         found = await self._products(f"MATCH (p:Product {{sku: $sku}}) RETURN {_PRODUCT} AS product", sku=sku)
         return found[0] if found else None
+
+    async def named_product(self, mention: str) -> Optional[ProductInfo]:
+        """The product whose SKU is `mention`, else the one product whose SKU, name or alias is
+        `mention` ignoring case; None when none or several are. One round trip."""
+        rows = await self._read(
+            "CALL () { MATCH (p:Product {sku: $sku}) RETURN p, 0 AS rank "
+            "          UNION MATCH (p:Product) WHERE $key IN p.lookup_keys RETURN p, 1 AS rank } "
+            f"RETURN {_PRODUCT} AS product, rank ORDER BY rank, p.sku LIMIT 3",
+            sku=mention, key=normalize_key(mention),
+        )
+        if rows and rows[0]["rank"] == 0:
+            return _product(rows[0]["product"])
+        return _product(rows[0]["product"]) if len(rows) == 1 else None
 
     async def find_products(self, text: str, limit: int = 5) -> List[ProductMatch]:
         """Products named by `text`: exact SKU/name/alias matches (case-insensitive) if any,
@@ -237,6 +230,15 @@ class KnowledgeGraph:
             sku=accessory_sku,
         )
 
+    async def fit_together(self, first_sku: str, second_sku: str) -> bool:
+        """Whether either product is compatible with the other (the question rarely says which
+        one is the accessory)."""
+        rows = await self._read(
+            "RETURN EXISTS { (:Product {sku: $a})-[:COMPATIBLE_WITH]-(:Product {sku: $b}) } AS fits",
+            a=first_sku, b=second_sku,
+        )
+        return rows[0]["fits"]
+
     async def is_compatible(self, accessory_sku: str, product_sku: str) -> bool:
         rows = await self._read(
             "RETURN EXISTS { (:Product {sku: $a})-[:COMPATIBLE_WITH]->(:Product {sku: $p}) } AS fits",
@@ -263,13 +265,14 @@ class KnowledgeGraph:
         -> the Chinese index), and so does the threshold; the answer comes in `lang` (default:
         the text's language), so a Chinese question still finds answers in an English conversation.
 
-        Two round trips: the names and synonyms the question contains, then both searches and the
-        ranking in one query, which returns the answer texts of the winners only."""
+        One round trip (the names and synonyms the question contains come from the kept lexicon):
+        both searches and the ranking in one query, which returns the answer texts of the winners only."""
         if not text.strip():
             return []
         search_lang = "zh" if has_han(text) else "en"
         answer_lang = _lang(lang) if lang else search_lang
-        names, synonyms = await self._names_and_synonyms(text, search_lang)
+        lexicon = await self.lexicon()
+        names, synonyms = lexicon.names_in(text), lexicon.synonyms_of(text, search_lang)
         # Names are blanked as in the stored phrasings: a name says which product, not what about it.
         vector = encode([without_names(text[:MAX_QUERY_CHARS], names)])[0].tolist()
         rows = await self._read(
@@ -282,20 +285,21 @@ class KnowledgeGraph:
         )
         return [FaqHit(lang=answer_lang, **row) for row in rows]
 
-    async def _names_and_synonyms(self, text: str, lang: str) -> Tuple[List[str], List[str]]:
-        rows = await self._read(
-            f"RETURN COLLECT {{ {_NAMES_IN} }} AS names, COLLECT {{ {_SYNONYMS_OF} }} AS synonyms",
-            **_names_in_params(text), **_synonyms_of_params(text, lang),
-        )
-        return rows[0]["names"], rows[0]["synonyms"]
+    async def lexicon(self) -> Lexicon:
+        """The graph's names and synonym groups, read again when older than LEXICON_MAX_AGE_SECONDS
+        (a graph loaded meanwhile is seen within that time)."""
+        if self._lexicon is None or self._lexicon.age_seconds() > LEXICON_MAX_AGE_SECONDS:
+            row = (await self._read(LEXICON_QUERY))[0]
+            self._lexicon = Lexicon(names=tuple(row["names"]), synonym_groups=tuple(row["synonym_groups"]))
+        return self._lexicon
 
     async def names_in(self, text: str) -> List[str]:
         """The product and brand names (SKUs, names, aliases) that `text` contains, ignoring case."""
-        return [row["name"] for row in await self._read(_NAMES_IN, **_names_in_params(text))]
+        return (await self.lexicon()).names_in(text)
 
     async def synonyms_of(self, text: str, lang: str) -> List[str]:
         """Words of the synonym groups that `text` names, other than those it already contains."""
-        return [row["word"] for row in await self._read(_SYNONYMS_OF, **_synonyms_of_params(text, lang))]
+        return (await self.lexicon()).synonyms_of(text, lang)
 
     async def best_faq(self, text: str, lang: Optional[str] = None) -> Optional[FaqHit]:
         hits = await self.search_faq(text, lang, limit=1)

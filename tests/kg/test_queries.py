@@ -4,6 +4,7 @@ import pytest
 from neo4j import AsyncGraphDatabase
 
 from bot.sentence_vectors import encode
+from kg import queries
 from kg.config import Neo4jSettings
 from kg.loader import catalog_names
 from kg.schema import FAQ_VECTOR_INDEX
@@ -23,6 +24,17 @@ async def test_exact_lookup_by_sku_name_or_alias(kg, text, sku):
     matches = await kg.find_products(text)
     assert [(m.product.sku, m.exact) for m in matches] == [(sku, True)]
     assert (await kg.resolve_product(text)).sku == sku
+
+
+@pytest.mark.parametrize("mention, sku", [
+    ("AU-X200", "AU-X200"), ("au-x200", "AU-X200"), ("X200", "AU-X200"), ("ＡＩＲ　ＦＲＹＥＲ", "KA-AIRFRYER-5L"),
+    ("p30手机壳", "AC-P30-CASE"), ("耳机", None), ("X200耳机有降噪吗", None), ("iPhone 15", None), ("", None),
+])
+async def test_a_product_named_exactly_and_nothing_else(kg, mention, sku):
+    product = await kg.named_product(mention)
+    assert (product.sku if product else None) == sku
+    if product:
+        assert product == (await kg.find_products(mention))[0].product
 
 
 async def test_full_text_lookup_when_nothing_matches_exactly(kg):
@@ -80,6 +92,8 @@ async def test_compatibility_in_both_directions(kg):
     assert {p.sku for p in await kg.compatible_products("AC-CHG-65W")} == {"PH-P30", "PH-P40", "PH-M12", "AC-PB-10K"}
     assert await kg.is_compatible("AC-P30-CASE", "PH-P30")
     assert not await kg.is_compatible("AC-P30-CASE", "PH-P40")
+    assert await kg.fit_together("AC-P30-CASE", "PH-P30") and await kg.fit_together("PH-P30", "AC-P30-CASE")
+    assert not await kg.fit_together("PH-P40", "AC-P30-CASE")
 
 
 async def test_related_products_either_direction(kg):
@@ -194,6 +208,18 @@ async def test_a_query_survives_the_server_closing_the_pooled_connection(kg):
             "CALL dbms.killConnection(connectionId) YIELD message RETURN message")
     assert records, "no pooled connection was found to close"
     assert (await kg.product("AU-X200")).sku == "AU-X200"
+
+
+async def test_names_and_synonyms_are_kept_and_read_again_once_old(kg, driver, monkeypatch):
+    question = "does the Qwxzvplk Q9 fit?"
+    assert await kg.names_in(question) == []
+    await driver.execute_query("CREATE (:Brand {name_zh: '测试品牌', name_en: 'Qwxzvplk', test_only: true})")
+    try:
+        assert await kg.names_in(question) == []            # the lexicon read before is used
+        monkeypatch.setattr(queries, "LEXICON_MAX_AGE_SECONDS", 0.0)
+        assert await kg.names_in(question) == ["Qwxzvplk"]  # too old: read again
+    finally:
+        await driver.execute_query("MATCH (b:Brand {test_only: true}) DETACH DELETE b")
 
 
 async def test_product_names_in_a_question_do_not_decide_its_faq(kg):

@@ -123,7 +123,7 @@ class FakeGraph:
             raise OSError("connection refused")
         return FaqHit(id="f1", topic="shipping", question="包邮吗", answer="Orders over ¥99 ship free.", lang=lang)
 
-    async def product(self, mention):
+    async def named_product(self, mention):
         if self.down:
             raise OSError("connection refused")
         return X200 if mention.casefold() == "au-x200" else None
