@@ -49,8 +49,8 @@ def _text_within(value: Any, limit: int, too_long_message: str, dispatcher: Coll
     return text
 
 
-def _order_id_or_ask_again(value: Any, dispatcher: CollectingDispatcher,
-                           tracker: Tracker) -> Optional[str]:
+def order_id_or_explain(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[str]:
+    """The order id in `value`, or None after telling the customer what an order id looks like."""
     order_id = parse_order_id(value)
     if order_id is None and value:  # an empty value is a slot being reset, not an answer
         say(dispatcher, tracker, "order_id_invalid", order_id=normalize_text(value)[:40])
@@ -63,7 +63,7 @@ class ValidateOrderStatusForm(FormValidationAction):
 
     async def validate_order_id(self, value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        return {"order_id": _order_id_or_ask_again(value, dispatcher, tracker)}
+        return {"order_id": order_id_or_explain(value, dispatcher, tracker)}
 
 
 class VerifiedOrderForm(FormValidationAction, abc.ABC):
@@ -90,7 +90,7 @@ class VerifiedOrderForm(FormValidationAction, abc.ABC):
 
     async def validate_order_id(self, value: Any, dispatcher: CollectingDispatcher,
                                 tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        order_id = _order_id_or_ask_again(value, dispatcher, tracker)
+        order_id = order_id_or_explain(value, dispatcher, tracker)
         if order_id is None:
             return {"order_id": None}
         try:

@@ -7,14 +7,15 @@ import abc
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.messages import say, text
 from actions.order_api import api_is_failing, explain_failure, hand_over, orders_client
-from actions.order_forms import PROBLEM_API_DOWN, PROBLEM_UNVERIFIED, parse_order_id
+from actions.order_forms import PROBLEM_API_DOWN, PROBLEM_UNVERIFIED, order_id_or_explain
 from orders import OrderApiError, OrderConflict
 
+ORDER_STATUS_FORM = "order_status_form"
 # Slots one form run fills; cleared when it ends. order_id and verified_order stay, so a second
 # request about the same order needs no second verification.
 FORM_RUN_SLOTS = ("phone_last4", "new_address", "return_reason", "confirmed", "order_problem")
@@ -41,10 +42,11 @@ class ActionOrderStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[Dict[Text, Any]]:
-        order_id = parse_order_id(tracker.get_slot("order_id"))
+        order_id = order_id_or_explain(tracker.get_slot("order_id"), dispatcher, tracker)
         if order_id is None:
-            say(dispatcher, tracker, "order_id_invalid", order_id="")
-            return []
+            # Only when the message named a malformed number (rules.yml answers a message with an
+            # order id directly; the form checks the number itself): the form asks for it again.
+            return [SlotSet("order_id", None), FollowupAction(ORDER_STATUS_FORM)]
         try:
             tracking = await orders_client().get_tracking(order_id)
         except OrderApiError as error:

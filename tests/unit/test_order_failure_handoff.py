@@ -63,3 +63,12 @@ async def test_an_order_change_hands_over_only_when_the_api_failed(monkeypatch, 
     assert (HAND_OVER in events) is handed_over
     assert SlotSet("order_problem", None) in events  # the form run is cleared either way
     assert events[-1] == HAND_OVER or not handed_over
+
+
+@pytest.mark.parametrize("order_id, told", [("12345", True), (None, False)])
+async def test_a_malformed_order_id_is_explained_and_the_form_asks_again(monkeypatch, order_id, told):
+    # The order API is down: any call to it would hand over instead.
+    events, texts = await run(ActionOrderStatus(), {"order_id": order_id}, DOWN, monkeypatch)
+    assert events == [SlotSet("order_id", None), FollowupAction("order_status_form")]
+    assert texts == (['"12345" doesn\'t look like an order number. Order numbers are the letter A and 5 '
+                      'digits, like A10023.'] if told else [])
