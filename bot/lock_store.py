@@ -15,7 +15,7 @@ two short round trips each, held by no one while a message is being handled.
 import asyncio
 import json
 from contextlib import asynccontextmanager
-from typing import Any, AsyncGenerator, Optional, Text
+from typing import Any, AsyncGenerator, Optional, Text, Tuple
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -42,9 +42,13 @@ class AsyncRedisLockStore(RedisLockStore):
     @asynccontextmanager
     async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
                    wait_time_in_seconds: float = 1) -> AsyncGenerator[TicketLock, None]:
-        ticket = await self._issue_ticket(conversation_id, lock_lifetime)
+        lock, ticket = await self._issue_ticket(conversation_id, lock_lifetime)
         try:
-            yield await self._wait_for_turn(conversation_id, ticket, wait_time_in_seconds)
+            # Usually no earlier message holds the lock: the lock just written says so, and
+            # tickets issued later queue behind this one, so it need not be read again.
+            if lock.is_locked(ticket):
+                lock = await self._wait_for_turn(conversation_id, ticket, wait_time_in_seconds)
+            yield lock
         finally:
             await self._cleanup(conversation_id, ticket)
 
@@ -55,13 +59,14 @@ class AsyncRedisLockStore(RedisLockStore):
     async def _save(self, lock: TicketLock) -> None:
         await self.aio.set(self.key_prefix + lock.conversation_id, lock.dumps())
 
-    async def _issue_ticket(self, conversation_id: Text, lock_lifetime: float) -> int:
+    async def _issue_ticket(self, conversation_id: Text, lock_lifetime: float) -> Tuple[TicketLock, int]:
+        """The lock as written with the new ticket, and the ticket."""
         try:
             async with self._changing:
                 lock = await self._load(conversation_id) or self.create_lock(conversation_id)
                 ticket = lock.issue_ticket(lock_lifetime)
                 await self._save(lock)
-            return ticket
+            return lock, ticket
         except Exception as error:  # as Rasa's issue_ticket: any failure is a LockError
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 

@@ -49,6 +49,20 @@ async def test_messages_of_one_conversation_take_turns_in_arrival_order(store):
     assert await store.aio.get(store.key_prefix + conversation) is None, "the lock is removed after the last"
 
 
+async def test_a_message_alone_reads_the_lock_once(store, monkeypatch):
+    reads, read = [], store._load
+
+    async def counted_read(conversation_id):
+        reads.append(conversation_id)
+        return await read(conversation_id)
+
+    monkeypatch.setattr(store, "_load", counted_read)
+    async with store.lock("alone") as lock:
+        assert reads == ["alone"]  # to issue the ticket: the lock written then is the one held
+        assert not lock.is_locked(lock.last_issued)
+    assert await store.aio.get(store.key_prefix + "alone") is None
+
+
 async def test_other_conversations_do_not_wait(store):
     async with store.lock("busy-conversation"):
         async with store.lock("another-conversation", wait_time_in_seconds=10):
