@@ -78,7 +78,8 @@ class HandoffService:
         return True, await self.summary(handoff["id"])
 
     async def summary(self, handoff_id: str) -> Dict[str, Any]:
-        handoff = await self.store.handoff(handoff_id)
+        # Queue entries, not whole handoffs: the answer needs none of the context packets.
+        handoff = await self.store.queue_entry(handoff_id)
         agents = await self.store.agent_states({})
         speakers = routing.online_speakers(agents, handoff["language"])
         position = await self._position(handoff)
@@ -91,7 +92,7 @@ class HandoffService:
         """Place in the queue (1 = next), 0 once with an agent."""
         if handoff["status"] not in ("queued", "offered"):
             return 0
-        waiting = [waiting_for_routing(h) for h in await self.store.waiting_handoffs()]
+        waiting = [waiting_for_routing(h) for h in await self.store.waiting_queue()]
         return routing.queue_positions(waiting).get(handoff["id"], 0)
 
     async def _expected_wait(self, position: int, speakers: List[routing.AgentState]) -> int:
@@ -116,7 +117,7 @@ class HandoffService:
         return {"agent": identity.name, "role": identity.role, "me": agent.public(),
                 "presence": (await self.store.presence(identity.name))["status"],
                 "handoffs": await self.visible_handoffs(identity),
-                "queue": queue_view(await self.store.waiting_handoffs()), "at": time.time(),
+                "queue": queue_view(await self.store.waiting_queue()), "at": time.time(),
                 "limits": {"sla_seconds": self.settings.sla_seconds,
                            "max_message_chars": self.settings.max_message_chars,
                            "resolutions": list(RESOLUTIONS), "skills": list(SKILLS)}}
@@ -353,14 +354,16 @@ class HandoffService:
         async with self.store.lock("router"):
             now = time.time()
             await self._requeue_from_absent_agents(now)
-            await self._lapse_offers(now)
-            waiting = await self.store.waiting_handoffs()
+            await self._withdraw_stale_offers(now)
+            waiting = await self.store.waiting_queue()
             pending = Counter(h["offered_to"] for h in waiting if h["status"] == "offered")
             agents = await self.store.agent_states(dict(pending))
             queued = [waiting_for_routing(h) for h in waiting if h["status"] == "queued"]
-            for offer in routing.plan_offers(queued, agents, self.settings.overflow):
+            offers = routing.plan_offers(queued, agents, self.settings.overflow)
+            for offer in offers:
                 await self._offer(offer, now)
-            waiting = await self.store.waiting_handoffs()
+            if offers:  # read again what the offers changed; without any, the queue read above is current
+                waiting = await self.store.waiting_queue()
             notices = await self._update_positions(waiting, agents)
             await self._publish_queue(waiting, now)
             await self._expire_ratings(now)
@@ -385,10 +388,19 @@ class HandoffService:
             offered = public_view(await self.store.handoff(offer.handoff_id))
         await self.store.publish({"type": "offer", "handoff": offered}, [offer.agent])
 
-    async def _lapse_offers(self, now: float) -> None:
-        for handoff in await self.store.waiting_handoffs():
-            if handoff["status"] == "offered" and (handoff.get("offer_expires") or 0) <= now:
+    async def _withdraw_stale_offers(self, now: float) -> None:
+        """Offers not accepted in time, or made to an agent no longer online, go back to the queue
+        (one read of the queue for both)."""
+        for handoff in await self.store.waiting_queue():
+            if handoff["status"] != "offered":
+                continue
+            lapsed = (handoff.get("offer_expires") or 0) <= now
+            if lapsed or await self._offered_to_absent_agent(handoff):
                 await self._withdraw_offer(handoff["id"])
+
+    async def _offered_to_absent_agent(self, handoff: Dict[str, Any]) -> bool:
+        offered_to = handoff.get("offered_to")
+        return bool(offered_to) and (await self.store.presence(offered_to))["status"] != "online"
 
     async def _withdraw_offer(self, handoff_id: str) -> None:
         async with self.store.lock(handoff_id):
@@ -400,7 +412,8 @@ class HandoffService:
                                  [handoff["offered_to"]])
 
     async def _requeue_from_absent_agents(self, now: float) -> None:
-        """Offline, silent or disabled agents lose their offers, and their conversations go to the front."""
+        """Offline, silent or disabled agents go offline, and their conversations to the front of the
+        queue (their offers are withdrawn next, by _withdraw_stale_offers)."""
         for agent in await self.store.agents():
             presence = await self.store.presence(agent.name)
             silent = presence["seen"] < now - self.settings.silent_agent_seconds
@@ -415,11 +428,6 @@ class HandoffService:
                     if handoff["status"] == "assigned" and handoff["agent"] == agent.name:
                         await self.store.requeue(handoff, front=True)
                         log.info("handoff %s re-queued: %s is offline", handoff_id, agent.name)
-        for handoff in await self.store.waiting_handoffs():
-            offered_to = handoff.get("offered_to")
-            if handoff["status"] == "offered" and offered_to:
-                if (await self.store.presence(offered_to))["status"] != "online":
-                    await self._withdraw_offer(handoff["id"])
 
     async def _update_positions(self, waiting: List[Dict[str, Any]],
                                 agents: List[routing.AgentState]) -> List[Tuple[Dict[str, Any], str, Dict]]:

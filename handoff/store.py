@@ -31,6 +31,13 @@ EVERYONE = "*"  # publish(event, [EVERYONE]): every connected agent, not only su
 HANDLING_SAMPLES = 50
 LOCK_SECONDS = 30.0
 RETENTION_SECONDS = 30 * 24 * 3600  # finished handoffs, like endpoints.yml's tracker record_exp
+# A handoff's queue entry: what routing, queue positions, the queue view and customers' position
+# notices need. Everything but the context packet (the whole bot conversation, several KB), which
+# only an agent shown the handoff needs: reading and decoding it for every waiting handoff on each
+# request and routing round was most of their time.
+QUEUE_FIELDS = ("id", "conversation_id", "status", "agent", "language", "skill", "priority", "tier",
+                "topic", "queued_at", "front", "excluded", "target_agent", "offered_to", "offer_expires",
+                "position")
 
 
 # The relay's hot path in one round trip: find the conversation's open handoff; log the message if
@@ -59,6 +66,26 @@ if status == 'assigned' then
   redis.call('XADD', prefix .. ':bus', 'MAXLEN', '~', ARGV[7], '*', 'agents', cjson.encode({agent}), 'event', event)
 end
 return {handoff_id, status, entry_id}
+"""
+
+# Every waiting handoff in one round trip and one consistent snapshot: {waiting set's ids, their
+# hashes}, each hash as HMGET of the fields ARGV[2..] (nils once the hash is gone) or, given no
+# fields, as HGETALL (a flat name, value... list; empty once gone). A script, not a pipeline:
+# redis-py packs a pipeline's commands in Python, and a hundred 16-field HMGETs took longer to pack
+# than Redis took to answer them. ARGV: key prefix, field names.
+READ_WAITING = """
+local prefix = ARGV[1]
+local ids = redis.call('ZRANGE', prefix .. ':waiting', 0, -1)
+local hashes = {}
+for i, handoff_id in ipairs(ids) do
+  local key = prefix .. ':handoff:' .. handoff_id
+  if #ARGV > 1 then
+    hashes[i] = redis.call('HMGET', key, unpack(ARGV, 2))
+  else
+    hashes[i] = redis.call('HGETALL', key)
+  end
+end
+return {ids, hashes}
 """
 
 
@@ -99,12 +126,13 @@ class Store:
     def __init__(self, redis: aioredis.Redis, prefix: str = "ho"):
         self.redis = redis
         self.prefix = prefix
+        self._scripts: Dict[str, Any] = {}
 
-    @property
-    def _relay_script(self):
-        if not hasattr(self, "_relay"):
-            self._relay = self.redis.register_script(RELAY_CUSTOMER_MESSAGE)
-        return self._relay
+    def _script(self, source: str):
+        """The Lua script, registered once (redis-py loads it into Redis on first use)."""
+        if source not in self._scripts:
+            self._scripts[source] = self.redis.register_script(source)
+        return self._scripts[source]
 
     def key(self, *parts: str) -> str:
         return ":".join((self.prefix,) + parts)
@@ -189,13 +217,22 @@ class Store:
         if seen:
             pipe.sadd(self.key("seen", handoff_id), *seen)
         await pipe.execute()
-        return await self.handoff(handoff_id)
+        # As HGETALL would read it back (redis-py stores str(value)), without the round trip.
+        return _decode_handoff({name: str(value) for name, value in record.items()})
 
     async def handoff(self, handoff_id: str) -> Dict[str, Any]:
+        """The whole handoff, its context packet included."""
         raw = await self.redis.hgetall(self.key("handoff", handoff_id))
         if not raw:
             raise NotFound(f"no handoff {handoff_id}")
         return _decode_handoff(raw)
+
+    async def queue_entry(self, handoff_id: str) -> Dict[str, Any]:
+        """The handoff's QUEUE_FIELDS only (no context): enough for its status and queue position."""
+        raw = _present(QUEUE_FIELDS, await self.redis.hmget(self.key("handoff", handoff_id), QUEUE_FIELDS))
+        if not raw:
+            raise NotFound(f"no handoff {handoff_id}")
+        return _decode_fields(raw)
 
     async def update_handoff(self, handoff_id: str, **changes: Any) -> None:
         encoded = {name: json.dumps(value) if isinstance(value, (list, dict)) else
@@ -206,18 +243,23 @@ class Store:
         return await self.redis.zrange(self.key("waiting"), 0, -1)
 
     async def waiting_handoffs(self) -> List[Dict[str, Any]]:
-        """Every waiting handoff, read in one round trip (each routing round reads them all)."""
-        ids = await self.waiting_ids()
-        pipe = self.redis.pipeline(transaction=False)
-        for handoff_id in ids:
-            pipe.hgetall(self.key("handoff", handoff_id))
-        found = []
-        for handoff_id, raw in zip(ids, await pipe.execute()):
-            if raw:
-                found.append(_decode_handoff(raw))
-            else:  # expired or deleted underneath: not waiting any more
-                await self.redis.zrem(self.key("waiting"), handoff_id)
-        return found
+        """Every waiting handoff, whole (context included)."""
+        return [_decode_handoff(raw) for raw in await self._waiting_hashes()]
+
+    async def waiting_queue(self) -> List[Dict[str, Any]]:
+        """Every waiting handoff's queue entry (see queue_entry): what each routing round and queue
+        position needs, without the context packets."""
+        return [_decode_fields(raw) for raw in await self._waiting_hashes(QUEUE_FIELDS)]
+
+    async def _waiting_hashes(self, fields: Tuple[str, ...] = ()) -> List[Dict[str, str]]:
+        """The waiting handoffs' hashes as stored, whole or only `fields` (READ_WAITING); a handoff
+        whose hash is gone (expired, deleted) leaves the waiting set."""
+        ids, replies = await self._script(READ_WAITING)(args=[self.prefix, *fields])
+        hashes = [_present(fields, reply) if fields else _pairs(reply) for reply in replies]
+        vanished = [handoff_id for handoff_id, raw in zip(ids, hashes) if not raw]
+        if vanished:
+            await self.redis.zrem(self.key("waiting"), *vanished)
+        return [raw for raw in hashes if raw]
 
     async def assign(self, handoff_id: str, agent: str) -> List[Dict[str, Any]]:
         """Assigns it and returns the messages logged so far, in one transaction: a customer message
@@ -297,7 +339,7 @@ class Store:
                                      clock_skew: float) -> Tuple[str, str, str]:
         """(handoff id or "", its status, log entry id or "") after RELAY_CUSTOMER_MESSAGE."""
         entry = {**message, "timestamp": message.get("timestamp") or time.time()}
-        handoff_id, status, entry_id = await self._relay_script(args=[
+        handoff_id, status, entry_id = await self._script(RELAY_CUSTOMER_MESSAGE)(args=[
             self.prefix, conversation_id, message_id or "", json.dumps(entry, ensure_ascii=False),
             entry["timestamp"], clock_skew, BUS_LENGTH])
         return handoff_id, status, entry_id
@@ -313,9 +355,23 @@ class Store:
                               maxlen=BUS_LENGTH, approximate=True)
 
 
+def _present(fields: Iterable[str], values: List[Optional[str]]) -> Dict[str, str]:
+    """HMGET's answer shaped like HGETALL's: absent fields left out, {} when the hash is gone."""
+    return {name: value for name, value in zip(fields, values) if value is not None}
+
+
+def _pairs(flat: List[str]) -> Dict[str, str]:
+    """HGETALL's flat name, value, name, value... list (as a script returns it) as a dict."""
+    return dict(zip(flat[::2], flat[1::2]))
+
+
 def _decode_handoff(raw: Dict[str, str]) -> Dict[str, Any]:
+    return _decode_fields({**raw, "context": json.loads(raw.get("context") or "{}")})
+
+
+def _decode_fields(raw: Dict[str, str]) -> Dict[str, Any]:
+    """Typed values of a handoff's hash, whole or some fields (no context decoded here)."""
     record: Dict[str, Any] = dict(raw)
-    record["context"] = json.loads(raw.get("context") or "{}")
     record["excluded"] = json.loads(raw.get("excluded") or "[]")
     for name in ("created_at", "queued_at", "offer_expires", "accepted_at", "closed_at", "awaiting_reply_since"):
         if record.get(name):

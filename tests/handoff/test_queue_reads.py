@@ -1,0 +1,106 @@
+"""The queue's light reads (queue entries: no context packet) against the whole handoffs, on real Redis."""
+import time
+import uuid
+
+import pytest
+
+from handoff import routing
+from handoff.packets import read_packet
+from handoff.service import HandoffService, queue_view
+from handoff.store import QUEUE_FIELDS, NotFound, waiting_for_routing
+from tests.handoff.conftest import add_agent, packet, redis_store, service_settings
+
+
+@pytest.fixture
+async def store():
+    store = redis_store(f"hotest{uuid.uuid4().hex[:10]}")
+    yield store
+    keys = [key async for key in store.redis.scan_iter(match=f"{store.prefix}:*")]
+    if keys:
+        await store.redis.delete(*keys)
+    await store.redis.close()
+
+
+async def queue(store, **packet_fields) -> str:
+    """A new queued handoff, as POST /api/handoffs makes it; returns its id."""
+    body = packet(**packet_fields)
+    fields, message_ids = read_packet(body)
+    return (await store.create_handoff(fields, body, message_ids))["id"]
+
+
+async def mixed_queue(store) -> dict:
+    """Handoffs in every state routing tells apart: priorities, languages, back at the front,
+    offered, transferred to a named agent, with agents excluded and a position already stored."""
+    ids = {"normal": await queue(store), "en": await queue(store, language="en", topic="faq"),
+           "complaint": await queue(store, topic="complain"), "vip": await queue(store, tier="vip"),
+           "front": await queue(store, topic="return_request"), "offered": await queue(store),
+           "transferred": await queue(store, language="en")}
+    await store.requeue(await store.handoff(ids["front"]), front=True, exclude="ann")
+    await store.update_handoff(ids["offered"], status="offered", offered_to="bob",
+                               offer_expires=time.time() + 30, position=4)
+    await store.requeue(await store.handoff(ids["transferred"]), target_agent="cho", skill="returns")
+    return ids
+
+
+async def test_queue_entries_are_the_whole_handoffs_without_their_context(store):
+    await mixed_queue(store)
+    whole = await store.waiting_handoffs()
+    light = await store.waiting_queue()
+    assert [entry["id"] for entry in light] == [handoff["id"] for handoff in whole]
+    for entry, handoff in zip(light, whole):
+        assert entry == {name: value for name, value in handoff.items() if name in QUEUE_FIELDS}
+        assert "context" not in entry and handoff["context"]["slots"] == {"order_id": "A1"}
+        assert await store.queue_entry(handoff["id"]) == entry
+
+
+async def test_positions_and_the_queue_view_are_the_same_from_the_light_read(store):
+    ids = await mixed_queue(store)
+    whole, light = await store.waiting_handoffs(), await store.waiting_queue()
+    positions = routing.queue_positions(waiting_for_routing(h) for h in light)
+    assert positions == routing.queue_positions(waiting_for_routing(h) for h in whole)
+    assert queue_view(light) == queue_view(whole)
+    assert positions[ids["front"]] == 1 and positions[ids["vip"]] == 2 and positions[ids["complaint"]] == 3
+    offered = next(item for item in queue_view(light) if item["id"] == ids["offered"])
+    assert (offered["status"], offered["offered_to"]) == ("offered", "bob")
+
+
+async def test_a_handoff_whose_hash_vanished_leaves_the_waiting_set(store):
+    kept, gone = await queue(store), await queue(store)
+    await store.redis.delete(store.key("handoff", gone))  # as if it had expired
+    assert [entry["id"] for entry in await store.waiting_queue()] == [kept]
+    assert await store.waiting_ids() == [kept]
+
+    gone_too = await queue(store)
+    await store.redis.delete(store.key("handoff", gone_too))
+    assert [handoff["id"] for handoff in await store.waiting_handoffs()] == [kept]
+    assert await store.waiting_ids() == [kept]
+    with pytest.raises(NotFound):
+        await store.queue_entry(gone)
+
+
+async def test_create_handoff_answers_the_handoff_as_stored(store):
+    body = packet(tier="vip")
+    fields, message_ids = read_packet(body)
+    created = await store.create_handoff(fields, body, message_ids)
+    assert created == await store.handoff(created["id"])
+    assert created["context"] == body and created["front"] is False and created["excluded"] == []
+
+
+async def test_one_round_withdraws_lapsed_offers_and_offers_to_absent_agents(store):
+    """ann is offline, bob online but full (his pending offer): nothing is offered again."""
+    await add_agent(store, "ann", capacity=1)
+    await add_agent(store, "bob", capacity=1)
+    await store.set_presence("bob", "online")
+    to_absent, lapsed, pending = await queue(store), await queue(store), await queue(store)
+    now = time.time()
+    await store.update_handoff(to_absent, status="offered", offered_to="ann", offer_expires=now + 30)
+    await store.update_handoff(lapsed, status="offered", offered_to="bob", offer_expires=now - 1)
+    await store.update_handoff(pending, status="offered", offered_to="bob", offer_expires=now + 30)
+
+    await HandoffService(store, rasa=None, settings=service_settings()).route()
+
+    after = {entry["id"]: entry for entry in await store.waiting_queue()}
+    assert (after[to_absent]["status"], after[to_absent]["excluded"]) == ("queued", ["ann"])
+    assert (after[lapsed]["status"], after[lapsed]["excluded"]) == ("queued", ["bob"])
+    assert (after[pending]["status"], after[pending]["offered_to"]) == ("offered", "bob")
+    assert [after[h]["position"] for h in (to_absent, lapsed, pending)] == ["1", "2", "3"]
