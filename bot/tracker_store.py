@@ -15,10 +15,13 @@ serialises differently) goes through Rasa's own save.
 Rasa's store also waits for Redis with a blocking client, stalling every conversation on the event
 loop meanwhile; retrieving and the shortcut save use an asyncio client instead (bot/async_redis.py).
 """
+import itertools
 import json
 from typing import Any, Optional, Text
 
 from rasa.core.tracker_store import RedisTrackerStore
+from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
 
 from bot.async_redis import async_twin
@@ -44,6 +47,12 @@ def events_of_last_session(stored: str) -> int:
     return len(events) - (starts[-1] if starts else 0)
 
 
+def later_session_starts(tracker: DialogueStateTracker) -> bool:
+    """Whether a session starts after the tracker's first event (so it holds more than one session)."""
+    return any(isinstance(event, ActionExecuted) and event.action_name == ACTION_SESSION_START_NAME
+               for event in itertools.islice(tracker.events, 1, None))
+
+
 class FastRedisTrackerStore(RedisTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,10 +64,11 @@ class FastRedisTrackerStore(RedisTrackerStore):
         if stored is None:
             return None
         tracker = self.deserialise_tracker(sender_id, stored)
-        if fetch_all_sessions:
+        if fetch_all_sessions or not later_session_starts(tracker):
             return tracker
-        sessions = get_trackers_for_conversation_sessions(tracker)
-        return sessions[-1] if len(sessions) > 1 else tracker
+        # Splitting rebuilds a tracker per session (a second replay of every event): only when
+        # there is an earlier session to leave out.
+        return get_trackers_for_conversation_sessions(tracker)[-1]
 
     async def save(self, tracker: DialogueStateTracker, timeout: Optional[float] = None) -> None:
         key = self.key_prefix + tracker.sender_id

@@ -9,6 +9,7 @@ from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 
+from bot import tracker_store
 from bot.tracker_store import FastRedisTrackerStore, extends
 from ops.paths import ROOT
 from ops.settings import rasa_environment
@@ -77,6 +78,16 @@ async def test_a_growing_conversation_takes_the_shortcut_and_is_stored_the_same(
     rasa, fast = await save_both(stores, sender, turn("X200有降噪吗", 3.0) + [SlotSet("product", "AU-X200")],
                                  monkeypatch)
     assert rasa == fast and len(fast[0]["events"]) == 12 and len(fast[1]) == 12
+
+
+async def test_one_session_is_retrieved_without_splitting_it(stores, monkeypatch):
+    sender = f"store-{uuid.uuid4().hex[:8]}"
+    start = [ActionExecuted("action_session_start", timestamp=1.0), SessionStarted(timestamp=1.01)]
+    await save_both(stores, sender, start + turn("hi", 2.0))
+    rasas = await stores[0].retrieve(sender)
+    monkeypatch.setattr(tracker_store, "get_trackers_for_conversation_sessions",
+                        lambda *_: pytest.fail("split a conversation of one session"))
+    assert (await stores[1].retrieve(sender)).events == rasas.events
 
 
 async def test_a_second_session_keeps_the_first_in_the_store(stores):
