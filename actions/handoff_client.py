@@ -6,6 +6,7 @@ is one HandoffUnavailable: the caller falls back to what the bot did before the 
 """
 import asyncio
 import os
+import weakref
 from typing import Any, Dict, Optional, Tuple
 from urllib.parse import quote
 
@@ -14,6 +15,8 @@ import aiohttp
 DEFAULT_URL = "http://127.0.0.1:8090"
 # The customer is waiting for the bot's answer meanwhile: better a fallback than a long silence.
 TIMEOUT_SECONDS = 5.0
+_sessions: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aiohttp.ClientSession]" = (
+    weakref.WeakKeyDictionary())
 
 
 class HandoffUnavailable(Exception):
@@ -28,19 +31,27 @@ def _endpoint() -> Tuple[str, Dict[str, str]]:
     return url, {"Authorization": f"Bearer {token}", "Accept": "application/json"}
 
 
+def _session() -> aiohttp.ClientSession:
+    """The event loop's kept client session. A session per call opened a connection per call
+    (about 0.7 ms of CPU each); a session belongs to one loop, and tests run many loops."""
+    loop = asyncio.get_running_loop()
+    session = _sessions.get(loop)
+    if session is None or session.closed:
+        session = _sessions[loop] = aiohttp.ClientSession()
+    return session
+
+
 async def _call(method: str, path: str, body: Optional[Dict[str, Any]] = None) -> Tuple[int, Any]:
     """(HTTP status, JSON body or None)."""
     url, headers = _endpoint()
     try:
-        # A session per call: handoffs and session starts are rare, and nothing outlives the loop.
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS),
-                                         headers=headers) as http:
-            async with http.request(method, url + path, json=body) as response:
-                try:
-                    payload = await response.json(content_type=None)
-                except ValueError:
-                    payload = None
-                return response.status, payload
+        async with _session().request(method, url + path, json=body, headers=headers,
+                                      timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)) as response:
+            try:
+                payload = await response.json(content_type=None)
+            except ValueError:
+                payload = None
+            return response.status, payload
     except (aiohttp.ClientError, asyncio.TimeoutError) as error:
         raise HandoffUnavailable(f"{method} {url}{path}: {type(error).__name__} {error}") from None
 
