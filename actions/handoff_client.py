@@ -45,15 +45,25 @@ async def _call(method: str, path: str, body: Optional[Dict[str, Any]] = None) -
     """(HTTP status, JSON body or None)."""
     url, headers = _endpoint()
     try:
-        async with _session().request(method, url + path, json=body, headers=headers,
-                                      timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)) as response:
-            try:
-                payload = await response.json(content_type=None)
-            except ValueError:
-                payload = None
-            return response.status, payload
+        try:
+            return await _request(method, url + path, body, headers)
+        except aiohttp.ServerDisconnectedError:
+            # A kept connection the service closed as it was reused (a restart, an idle timeout).
+            # Both calls are safe to repeat: a second POST gets the handoff the first one opened.
+            return await _request(method, url + path, body, headers)
     except (aiohttp.ClientError, asyncio.TimeoutError) as error:
         raise HandoffUnavailable(f"{method} {url}{path}: {type(error).__name__} {error}") from None
+
+
+async def _request(method: str, url: str, body: Optional[Dict[str, Any]],
+                   headers: Dict[str, str]) -> Tuple[int, Any]:
+    async with _session().request(method, url, json=body, headers=headers,
+                                  timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS)) as response:
+        try:
+            payload = await response.json(content_type=None)
+        except ValueError:
+            payload = None
+        return response.status, payload
 
 
 def _failure(method: str, path: str, status: int, payload: Any) -> HandoffUnavailable:

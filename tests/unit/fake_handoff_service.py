@@ -27,6 +27,7 @@ class FakeHandoffService:
         self.get_status = None  # set to e.g. 500 to make GET fail
         self.delay = 0.0
         self.requests: List[Tuple[str, str, Any]] = []  # (method, path, JSON body)
+        self.peers: List[Any] = []  # the client's (address, port) of each request
         self._server: TestServer = None
 
     @property
@@ -40,6 +41,7 @@ class FakeHandoffService:
     async def _authorized(self, request: web.Request) -> None:
         self.requests.append((request.method, request.path,
                               await request.json() if request.can_read_body else None))
+        self.peers.append(request.transport.get_extra_info("peername"))
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             raise web.HTTPUnauthorized(text='{"error": "unauthorized"}', content_type="application/json")
         await asyncio.sleep(self.delay)
