@@ -2,6 +2,7 @@
 Rasa's own check does, with Rasa's error text; a brand-new conversation's session starts in Rasa, a
 later one on the action server; calls to the action server reuse their connection
 (tests/integration/test_rasa_patches_installed.py checks that the servers run with it)."""
+import asyncio
 import logging
 
 import pytest
@@ -15,6 +16,7 @@ from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, Use
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
+from sanic.config import DEFAULT_CONFIG as SANIC_DEFAULTS
 
 from bot import rasa_patches
 
@@ -91,7 +93,7 @@ async def test_a_session_after_earlier_messages_asks_the_action_server(patched):
         await start_session(tracker)
 
 
-async def test_calls_to_an_endpoint_reuse_one_connection(patched):
+async def test_calls_to_an_endpoint_reuse_one_connection_until_it_idles(patched, monkeypatch):
     peers = []
 
     async def webhook(request):
@@ -109,6 +111,14 @@ async def test_calls_to_an_endpoint_reuse_one_connection(patched):
         endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
         for _ in range(3):
             assert await endpoint.request(json={"next_action": "x"}, method="post") == {"events": [], "responses": []}
+        assert len(peers) == 3 and len(set(peers)) == 1, peers
+        # Let go of before the action server would close it (Sanic: KEEP_ALIVE_TIMEOUT).
+        assert rasa_patches.IDLE_CONNECTION_SECONDS < SANIC_DEFAULTS["KEEP_ALIVE_TIMEOUT"]
+        monkeypatch.setattr(rasa_patches, "IDLE_CONNECTION_SECONDS", 0.05)
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        await endpoint.request(json={"next_action": "x"}, method="post")
+        await asyncio.sleep(1.2)  # aiohttp closes idle connections on a one-second tick at the earliest
+        await endpoint.request(json={"next_action": "x"}, method="post")
+        assert peers[-1] != peers[-2], "an idle connection was used again"
     finally:
         await runner.cleanup()
-    assert len(peers) == 3 and len(set(peers)) == 1, peers
