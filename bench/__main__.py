@@ -3,8 +3,9 @@
 Starts everything `make run` starts, on free ports with a Kafka topic, consumer groups and a handoff
 key prefix of its own (so a running dev setup is left alone), plus the baseline: plain Rasa with our
 NLU pipeline and responses and nothing else (bench/baseline.py). Each system gets a short warm-up,
-then --users simulated customers for --seconds (bench/load.py). Trackers tell where each turn type's
-time goes (bench/breakdown.py); --profile samples our Rasa and action servers with py-spy meanwhile.
+then --users simulated customers for --seconds (bench/load.py), in slices of about 15 s, the two
+systems taking turns. Trackers tell where each turn type's time goes (bench/breakdown.py); --profile
+samples our Rasa and action servers with py-spy meanwhile.
 
 Writes bench/results/load-<time>.json and .md (and latest.json/.md) and prints the table. Exits 1 when
 a turn of ours failed; the latency targets are reported, not enforced.
@@ -18,13 +19,13 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 from bench import baseline
 from bench.breakdown import breakdown
 from bench.load import LoadPlan, LoadResult, run_load
 from bench.profile import finish_recording, start_recording, top_functions
-from bench.report import compare, markdown, processes_during, system_summary
+from bench.report import add_usage, compare, markdown, processes_during, system_summary
 from bench.scripts import demo_order_ids
 from ops.apps import MODEL_PATH, ActionServer, HandoffService, OrdersApi, RasaServer, StreamProcessor, \
     load_graph_if_empty
@@ -40,6 +41,15 @@ from ops.settings import backends
 RESULTS = ROOT / "bench" / "results"
 QUICK_SECONDS = 15
 LOAD_GENERATOR = "bench (load generator)"
+# The systems take turns in slices of about this long, so that a drift in the machine's speed
+# reaches both alike: loaded one after the other for a minute each, the ratio of the same code
+# moved between 1.36x and 1.94x from run to run.
+SLICE_SECONDS = 15.0
+
+
+class Target(NamedTuple):
+    server: RasaServer
+    watched: Dict[str, LocalServer]
 
 
 def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
@@ -101,6 +111,11 @@ class Run:
         return {"rasa": self.rasa, "actions": self.actions, "orders": self.orders, "handoff": self.handoff,
                 "stream": self.stream, **{server.name: server for server in SERVERS}}
 
+    def targets(self, only: Optional[str]) -> Dict[str, Target]:
+        """The systems to load, each its Rasa server and the processes to watch."""
+        both = {"baseline": Target(self.baseline, {"rasa": self.baseline}), "ours": Target(self.rasa, self.ours())}
+        return {name: target for name, target in both.items() if only in (None, name)}
+
     def app_groups(self, only: Optional[str]) -> List[List[LocalServer]]:
         """What to start: each group in order, the groups side by side."""
         ours = [self.orders, self.handoff, self.stream, self.actions, self.rasa]
@@ -119,32 +134,73 @@ def start_side_by_side(groups: List[List[LocalServer]], started: List[LocalServe
             done.result()  # a failed start is raised here, after the other group has finished
 
 
-def measure(name: str, server: RasaServer, watched: Dict[str, LocalServer], args: argparse.Namespace,
-            run: Run, order_ids: List[str]) -> Tuple[LoadResult, Dict]:
-    print(f"{name}: warming up, then {args.users} customers for {args.seconds:.0f} s...", flush=True)
-    warm_up = LoadPlan(server.address(), users=2, seconds=6, think=(0.2, 0.2), order_ids=order_ids,
-                       name=f"bench-{run.run_id}-{name}-warmup")
-    asyncio.run(run_load(warm_up))
-    plan = LoadPlan(server.address(), users=args.users, seconds=args.seconds, think=args.think,
-                    order_ids=order_ids, name=f"bench-{run.run_id}-{name}")
+def slice_lengths(seconds: float) -> List[float]:
+    """`seconds` of load cut into slices of about SLICE_SECONDS."""
+    count = max(1, round(seconds / SLICE_SECONDS))
+    return [seconds / count] * count
+
+
+def warm_up(name: str, server: RasaServer, run: Run, order_ids: List[str]) -> None:
+    plan = LoadPlan(server.address(), users=2, seconds=6, think=(0.2, 0.2), order_ids=order_ids,
+                    name=f"bench-{run.run_id}-{name}-warmup")
+    asyncio.run(run_load(plan))
+
+
+def load_in_turns(targets: Dict[str, Target], args: argparse.Namespace, run: Run,
+                  order_ids: List[str]) -> Dict[str, Tuple[LoadResult, Dict[str, Dict]]]:
+    """Each system's load in slices, the systems taking turns; per system, its slices' load merged
+    and its processes' CPU summed over them."""
+    slices = slice_lengths(args.seconds)
+    print(f"{' and '.join(targets)} take turns: {len(slices)} slice(s) of {slices[0]:.0f} s with "
+          f"{args.users} customers each", flush=True)
+    loads = {name: LoadResult(seconds=0.0) for name in targets}
+    usage: Dict[str, Dict[str, Dict]] = {name: {} for name in targets}
+    for index, seconds in enumerate(slices):
+        for name, (server, watched) in targets.items():
+            plan = LoadPlan(server.address(), users=args.users, seconds=seconds, think=args.think,
+                            order_ids=order_ids, name=f"bench-{run.run_id}-{name}-s{index}")
+            before = usage_of(watched, LOAD_GENERATOR)
+            loads[name].extend(asyncio.run(run_load(plan)))
+            add_usage(usage[name], before, usage_of(watched, LOAD_GENERATOR))
+    return {name: (loads[name], usage[name]) for name in targets}
+
+
+def start_profiles(run: Run, seconds: float) -> Dict[str, Tuple]:
+    RESULTS.mkdir(parents=True, exist_ok=True)
     recordings = {}
-    if args.profile and name == "ours":
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        for process, app in {"rasa": server, "actions": run.actions}.items():
-            collapsed = RESULTS / f"profile-{run.run_id}-{process}.txt"
-            recordings[process] = (start_recording(our_pid(app), args.seconds, collapsed), collapsed)
-    before = usage_of(watched, LOAD_GENERATOR)
-    load = asyncio.run(run_load(plan))
-    after = usage_of(watched, LOAD_GENERATOR)
+    for process, app in {"rasa": run.rasa, "actions": run.actions}.items():
+        collapsed = RESULTS / f"profile-{run.run_id}-{process}.txt"
+        recordings[process] = (start_recording(our_pid(app), seconds, collapsed), collapsed)
+    return recordings
+
+
+def finish_profiles(recordings: Dict[str, Tuple]) -> Dict[str, Dict]:
     profiles = {}
     for process, (recording, collapsed) in recordings.items():
         finish_recording(recording)
         profiles[process] = {"collapsed_stacks": str(collapsed.relative_to(ROOT)), **top_functions(collapsed)}
-    steps = asyncio.run(breakdown(server.address(), os.environ["RASA_TOKEN"], load.samples))
-    summary = system_summary(load, steps, processes_during(before, after, load.seconds))
-    if profiles:
-        summary["profiles"] = profiles
-    return load, summary
+    return profiles
+
+
+def measure(targets: Dict[str, Target], args: argparse.Namespace, run: Run,
+            order_ids: List[str]) -> Dict[str, Tuple[LoadResult, Dict]]:
+    """Warms each system up, loads them in turns, then reads where each one's time went."""
+    for name, (server, _) in targets.items():
+        print(f"{name}: warming up", flush=True)
+        warm_up(name, server, run, order_ids)
+    profiling = args.profile and "ours" in targets
+    # The recording spans the baseline's slices too: those samples show our servers idle.
+    recordings = start_profiles(run, args.seconds * len(targets)) if profiling else {}
+    loads = load_in_turns(targets, args, run, order_ids)
+    profiles = finish_profiles(recordings)
+    measured = {}
+    for name, (load, usage) in loads.items():
+        steps = asyncio.run(breakdown(targets[name].server.address(), os.environ["RASA_TOKEN"], load.samples))
+        summary = system_summary(load, steps, processes_during(usage, load.seconds))
+        if name == "ours" and profiles:
+            summary["profiles"] = profiles
+        measured[name] = (load, summary)
+    return measured
 
 
 def write_results(result: Dict, stamp: str) -> Path:
@@ -175,11 +231,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         load_graph_if_empty()
         ensure_topic(local.kafka_bootstrap, run.events_topic)
         start_side_by_side(run.app_groups(args.only), started)
-        if args.only != "ours":
-            _, systems["baseline"] = measure("baseline", run.baseline, {"rasa": run.baseline}, args, run, order_ids)
-        if args.only != "baseline":
-            load, systems["ours"] = measure("ours", run.rasa, run.ours(), args, run, order_ids)
-            ours_failed = bool(load.errors)
+        for name, (load, summary) in measure(run.targets(args.only), args, run, order_ids).items():
+            systems[name] = summary
+            ours_failed = ours_failed or (name == "ours" and bool(load.errors))
     finally:
         for app in reversed(started):
             print(stop(app), flush=True)

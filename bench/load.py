@@ -16,7 +16,7 @@ from typing import Dict, List, Sequence, Tuple
 import aiohttp
 
 from bench.clients import RestCustomer, SocketCustomer, TurnFailed
-from bench.scripts import Turn, conversation
+from bench.scripts import TURN_TYPES, Turn, conversation
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]")
@@ -42,6 +42,15 @@ class LoadResult:
     error_examples: List[str] = field(default_factory=list)
     conversations: int = 0
     loop_lag_ms: List[float] = field(default_factory=list)
+
+    def extend(self, more: "LoadResult") -> None:
+        """Adds another slice of the same system's load."""
+        self.seconds = round(self.seconds + more.seconds, 1)
+        self.samples += more.samples
+        self.errors.update(more.errors)
+        self.error_examples = (self.error_examples + more.error_examples)[:10]
+        self.conversations += more.conversations
+        self.loop_lag_ms += more.loop_lag_ms
 
     def fail(self, turn: Turn, channel: str, failure: TurnFailed) -> None:
         self.errors[failure.kind] += 1
@@ -78,6 +87,10 @@ async def _customer(plan: LoadPlan, user: int, http: aiohttp.ClientSession, dead
     # Customers arrive spread over one think time, as in a steady stream, not all in one millisecond:
     # a burst of N greetings at once would measure the start of the run rather than the load.
     await asyncio.sleep(rng.uniform(0, plan.think[1]))
+    # Each customer's first conversation starts at a different turn, as if they had been talking
+    # for a while: otherwise every customer greets at once, then asks about an order at once, and
+    # the load comes in waves of one turn type.
+    skip = user % len(TURN_TYPES)
     while time.monotonic() < deadline:
         language = ("zh", "en")[(user + number) % 2]  # each customer alternates languages
         sender_id = f"{plan.name}-u{user}-c{number}"
@@ -87,7 +100,8 @@ async def _customer(plan: LoadPlan, user: int, http: aiohttp.ClientSession, dead
         try:
             await customer.start()
             result.conversations += 1
-            for index, turn in enumerate(conversation(language, plan.order_ids, rng)):
+            turns, skip = conversation(language, plan.order_ids, rng)[skip:], 0
+            for index, turn in enumerate(turns):
                 if time.monotonic() >= deadline:
                     break
                 try:

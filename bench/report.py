@@ -10,17 +10,25 @@ TARGET_P95_MS = 300.0
 TARGET_P50_RATIO = 1.5
 
 
-def processes_during(before: Dict[str, Dict], after: Dict[str, Dict], seconds: float) -> Dict[str, Dict]:
-    """Each process's CPU use while the load ran (100% = one core busy) and its peak memory so far."""
-    found = {}
+def add_usage(total: Dict[str, Dict], before: Dict[str, Dict], after: Dict[str, Dict]) -> None:
+    """Adds each process's CPU seconds between `before` and `after` (one slice of load) to `total`,
+    and keeps its latest memory."""
     for name, end in after.items():
         start = before.get(name, {})
         if not end or "cpu_seconds" not in start:
             continue
-        cpu = round(end["cpu_seconds"] - start["cpu_seconds"], 2)
-        found[name] = {"cpu_seconds_during_load": cpu, "cpu_percent_during_load": round(100 * cpu / seconds, 1),
-                       "rss_mib": end["rss_mib"], "peak_rss_mib": end["peak_rss_mib"]}
-    return found
+        entry = total.setdefault(name, {"cpu_seconds": 0.0})
+        entry["cpu_seconds"] += end["cpu_seconds"] - start["cpu_seconds"]
+        entry.update(rss_mib=end["rss_mib"], peak_rss_mib=end["peak_rss_mib"])
+
+
+def processes_during(total: Dict[str, Dict], seconds: float) -> Dict[str, Dict]:
+    """Each process's CPU use while its system's load ran (100% = one core busy; `total` from
+    add_usage) and its peak memory so far."""
+    return {name: {"cpu_seconds_during_load": round(used["cpu_seconds"], 2),
+                   "cpu_percent_during_load": round(100 * used["cpu_seconds"] / seconds, 1),
+                   "rss_mib": used["rss_mib"], "peak_rss_mib": used["peak_rss_mib"]}
+            for name, used in total.items()}
 
 
 def system_summary(load: LoadResult, steps: Dict[str, Dict[str, float]],

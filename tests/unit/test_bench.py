@@ -4,10 +4,10 @@ import pytest
 import yaml
 
 from bench import baseline
-from bench.__main__ import think_range
+from bench.__main__ import slice_lengths, think_range
 from bench.breakdown import NLU_STEP, REPLY_STEP, split_turns, turn_steps
 from bench.load import LoadResult, TurnSample, wrong_language
-from bench.report import compare, markdown, system_summary
+from bench.report import add_usage, compare, markdown, processes_during, system_summary
 from bench.scripts import TURN_TYPES, WORDINGS, Turn, conversation, demo_order_ids
 from ops.paths import ROOT
 
@@ -119,3 +119,32 @@ def test_baseline_refuses_an_intent_it_has_no_answer_for():
     ours["intents"] = ours["intents"] + ["ask_weather"]
     with pytest.raises(ValueError, match="ask_weather"):
         baseline.domain(ours)
+
+
+def test_the_load_is_cut_into_slices_of_about_fifteen_seconds():
+    assert slice_lengths(60) == [15.0] * 4
+    assert slice_lengths(15) == [15.0]
+    assert slice_lengths(5) == [5.0]
+    assert slice_lengths(50) == [50 / 3] * 3
+
+
+def test_slices_of_one_system_add_up():
+    first, second = LoadResult(seconds=15.0), LoadResult(seconds=14.96)
+    first.samples, second.samples = [sample(0, 0.0, 20.0)], [sample(1, 0.0, 30.0), sample(2, 0.0, 40.0)]
+    first.errors.update({"timeout": 1})
+    second.errors.update({"timeout": 2, "wrong language": 1})
+    first.conversations, second.conversations = 3, 4
+    first.extend(second)
+    assert first.seconds == 30.0 and len(first.samples) == 3 and first.conversations == 7
+    assert first.errors == {"timeout": 3, "wrong language": 1}
+
+
+def test_cpu_is_summed_over_a_systems_slices_only():
+    usage = {}
+    add_usage(usage, {"rasa": {"cpu_seconds": 10.0}},
+              {"rasa": {"cpu_seconds": 13.0, "rss_mib": 900, "peak_rss_mib": 950}})
+    # Meanwhile the other system's slice ran: 100 CPU seconds that are not this system's.
+    add_usage(usage, {"rasa": {"cpu_seconds": 113.0}},
+              {"rasa": {"cpu_seconds": 116.0, "rss_mib": 901, "peak_rss_mib": 960}})
+    assert processes_during(usage, 30.0) == {"rasa": {
+        "cpu_seconds_during_load": 6.0, "cpu_percent_during_load": 20.0, "rss_mib": 901, "peak_rss_mib": 960}}
