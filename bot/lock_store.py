@@ -7,13 +7,13 @@ conversation on the loop. This store runs the same ticket protocol (rasa/core/lo
 client (bot/async_redis.py): a Rasa server with the plain store and one with this can share a Redis.
 Rasa's synchronous methods keep working.
 
-Each change to a lock is a read, a change and a write. Rasa's blocking calls made that atomic within
-a process, as nothing else ran meanwhile; awaiting Redis lets other messages in between, and two
-messages issuing tickets at once would overwrite each other's. So changes take turns on a mutex:
-two short round trips each, held by no one while a message is being handled.
+Issuing a ticket and giving it back each change the lock: a read, a change and a write. Each is one
+Lua script, so it is atomic in Redis and one round trip; a message alone in its conversation takes
+and releases the lock in two round trips, and no message waits for another conversation's change.
 """
 import asyncio
 import json
+import time
 from contextlib import asynccontextmanager
 from typing import Any, AsyncGenerator, Optional, Text, Tuple
 
@@ -22,6 +22,52 @@ from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.async_redis import async_twin
+
+# TicketLock.dumps() in Lua: {"conversation_id": ..., "tickets": ["<ticket JSON>", ...]}, each ticket
+# {"number": n, "expires": unix time}. A ticket has expired when now > expires (Ticket.has_expired).
+_UNEXPIRED_TICKETS = """
+local function unexpired_tickets(raw, now)
+  local kept = {}
+  if raw then
+    for _, serialised in ipairs(cjson.decode(raw).tickets) do
+      local ticket = cjson.decode(serialised)
+      if ticket.expires >= now then table.insert(kept, {ticket = ticket, serialised = serialised}) end
+    end
+  end
+  return kept
+end
+"""
+# TicketLock.issue_ticket: expired tickets dropped, the next number after the last one (0 for the
+# first), the lock written back. KEYS: lock key. ARGV: conversation id, now, lifetime.
+# Returns {the new ticket's number, the lock as written}.
+ISSUE_TICKET = _UNEXPIRED_TICKETS + """
+local now = tonumber(ARGV[2])
+local kept = unexpired_tickets(redis.call('GET', KEYS[1]), now)
+local number = 0
+if #kept > 0 then number = kept[#kept].ticket.number + 1 end
+local tickets = {}
+for i, entry in ipairs(kept) do tickets[i] = entry.serialised end
+table.insert(tickets, cjson.encode({number = number, expires = now + tonumber(ARGV[3])}))
+local lock = cjson.encode({conversation_id = ARGV[1], tickets = tickets})
+redis.call('SET', KEYS[1], lock)
+return {number, lock}
+"""
+# LockStore.cleanup: the ticket given back; the lock deleted when no unexpired ticket is left.
+# KEYS: lock key. ARGV: ticket number, now.
+RETURN_TICKET = _UNEXPIRED_TICKETS + """
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local tickets = {}
+for _, entry in ipairs(unexpired_tickets(raw, tonumber(ARGV[2]))) do
+  if entry.ticket.number ~= tonumber(ARGV[1]) then table.insert(tickets, entry.serialised) end
+end
+if #tickets == 0 then
+  redis.call('DEL', KEYS[1])
+else
+  redis.call('SET', KEYS[1], cjson.encode({conversation_id = cjson.decode(raw).conversation_id, tickets = tickets}))
+end
+return #tickets
+"""
 
 
 def _holds(lock: TicketLock, ticket: int) -> bool:
@@ -37,15 +83,16 @@ class AsyncRedisLockStore(RedisLockStore):
             settings = {"host": endpoint_config.url, **endpoint_config.kwargs}
         super().__init__(**settings)
         self.aio = async_twin(self.red)
-        self._changing = asyncio.Lock()
+        self._issue = self.aio.register_script(ISSUE_TICKET)
+        self._return = self.aio.register_script(RETURN_TICKET)
 
     @asynccontextmanager
     async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
                    wait_time_in_seconds: float = 1) -> AsyncGenerator[TicketLock, None]:
-        lock, ticket = await self._issue_ticket(conversation_id, lock_lifetime)
+        ticket, lock = await self._issue_ticket(conversation_id, lock_lifetime)
         try:
-            # Usually no earlier message holds the lock: the lock just written says so, and
-            # tickets issued later queue behind this one, so it need not be read again.
+            # Usually no earlier message holds the lock: the lock as written says so, and tickets
+            # issued later queue behind this one.
             if lock.is_locked(ticket):
                 lock = await self._wait_for_turn(conversation_id, ticket, wait_time_in_seconds)
             yield lock
@@ -56,17 +103,12 @@ class AsyncRedisLockStore(RedisLockStore):
         serialised = await self.aio.get(self.key_prefix + conversation_id)
         return TicketLock.from_dict(json.loads(serialised)) if serialised else None
 
-    async def _save(self, lock: TicketLock) -> None:
-        await self.aio.set(self.key_prefix + lock.conversation_id, lock.dumps())
-
-    async def _issue_ticket(self, conversation_id: Text, lock_lifetime: float) -> Tuple[TicketLock, int]:
-        """The lock as written with the new ticket, and the ticket."""
+    async def _issue_ticket(self, conversation_id: Text, lock_lifetime: float) -> Tuple[int, TicketLock]:
+        """The new ticket's number, and the lock as written with it."""
         try:
-            async with self._changing:
-                lock = await self._load(conversation_id) or self.create_lock(conversation_id)
-                ticket = lock.issue_ticket(lock_lifetime)
-                await self._save(lock)
-            return lock, ticket
+            ticket, lock = await self._issue(keys=[self.key_prefix + conversation_id],
+                                             args=[conversation_id, time.time(), lock_lifetime])
+            return int(ticket), TicketLock.from_dict(json.loads(lock))
         except Exception as error:  # as Rasa's issue_ticket: any failure is a LockError
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
@@ -78,21 +120,9 @@ class AsyncRedisLockStore(RedisLockStore):
                 # The ticket expired while it waited (Rasa's store would then wait forever: an
                 # expired ticket is never served): the message fails instead of hanging.
                 raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
-            if not lock.is_locked(ticket):
+            if not lock.is_locked(ticket):  # expired tickets ahead of it count as gone
                 return lock
             await asyncio.sleep(wait_time_in_seconds)
-            async with self._changing:
-                lock = await self._load(conversation_id)
-                if lock:
-                    lock.remove_expired_tickets()
-                    await self._save(lock)
 
     async def _cleanup(self, conversation_id: Text, ticket: int) -> None:
-        async with self._changing:
-            lock = await self._load(conversation_id)
-            if lock:
-                lock.remove_ticket_for(ticket)
-            if lock and lock.is_someone_waiting():
-                await self._save(lock)
-            else:
-                await self.aio.delete(self.key_prefix + conversation_id)
+        await self._return(keys=[self.key_prefix + conversation_id], args=[ticket, time.time()])

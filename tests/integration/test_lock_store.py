@@ -49,18 +49,29 @@ async def test_messages_of_one_conversation_take_turns_in_arrival_order(store):
     assert await store.aio.get(store.key_prefix + conversation) is None, "the lock is removed after the last"
 
 
-async def test_a_message_alone_reads_the_lock_once(store, monkeypatch):
-    reads, read = [], store._load
+async def test_a_message_alone_takes_and_releases_the_lock_in_two_round_trips(store, monkeypatch):
+    calls, send = [], store.aio.execute_command
 
-    async def counted_read(conversation_id):
-        reads.append(conversation_id)
-        return await read(conversation_id)
+    async def counted(*args, **options):
+        calls.append(args[0])
+        return await send(*args, **options)
 
-    monkeypatch.setattr(store, "_load", counted_read)
+    monkeypatch.setattr(store.aio, "execute_command", counted)
     async with store.lock("alone") as lock:
-        assert reads == ["alone"]  # to issue the ticket: the lock written then is the one held
         assert not lock.is_locked(lock.last_issued)
+    assert len(calls) == 2, calls  # issue the ticket, give it back: one script each
     assert await store.aio.get(store.key_prefix + "alone") is None
+
+
+async def test_an_expired_ticket_neither_blocks_nor_stays(store, prefix):
+    rasas = RedisLockStore(**settings(prefix))
+    rasas.issue_ticket("stale", lock_lifetime=0.01)  # a message that died holding the lock
+    assert [t.number for t in rasas.get_lock("stale").tickets] == [0]
+    await asyncio.sleep(0.05)
+    async with store.lock("stale", wait_time_in_seconds=10) as lock:
+        # Numbered as Rasa's store numbers it: expired tickets are dropped before issuing.
+        assert [t.number for t in lock.tickets] == [0] and not lock.is_locked(0)
+    assert await store.aio.get(store.key_prefix + "stale") is None
 
 
 async def test_other_conversations_do_not_wait(store):
