@@ -6,11 +6,11 @@ written by someone else meanwhile are kept. In the load bench's profile that reb
 biggest single cost of a turn in the Rasa server (bench/README.md).
 
 Almost always the tracker being saved simply extends what is stored: the same events, serialised the
-same way, plus the new ones. That is checked on the serialised text (one prefix comparison) and the
-tracker is written as it is, which is what Rasa's merge would give; the events after those Rasa's
-retrieve() returns go to the event broker, as Rasa's save sends them (it rebuilds the stored tracker a
-second time to count them). Anything else (an earlier session, a concurrent writer, an event that
-serialises differently) goes through Rasa's own save.
+same way, plus the new ones. That is checked on the serialised text (one prefix comparison, in a
+Lua script: one round trip) and the tracker is written as it is, which is what Rasa's merge would
+give; the events after those Rasa's retrieve() returns go to the event broker, as Rasa's save sends
+them (it rebuilds the stored tracker a second time to count them). Anything else (an earlier
+session, a concurrent writer, an event that serialises differently) goes through Rasa's own save.
 
 Rasa's store also waits for Redis with a blocking client, stalling every conversation on the event
 loop meanwhile; retrieving and the shortcut save use an asyncio client instead (bot/async_redis.py).
@@ -23,28 +23,42 @@ from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_conversation_sessions
+from redis.exceptions import ResponseError
 
 from bot.async_redis import async_twin
 
 
-def extends(stored: str, serialised: str, sender_id: str) -> bool:
-    """True when `serialised` has every event of `stored`, in order, then possibly more."""
-    tail = "], " + json.dumps({"name": sender_id})[1:]  # how Dialogue.as_dict() ends: ], "name": "..."}
-    if not stored.endswith(tail):
-        return False
-    head = stored[: -len(tail)]
-    if not serialised.startswith(head):
-        return False
-    follows = serialised[len(head):]
-    return head.endswith("[") or follows.startswith((", ", "]"))
+# The shortcut save, in one round trip: when the stored conversation's events are all at the start
+# of the new one (same text up to the end of the event list), the new one is written as it is, and
+# the script answers how many stored events Rasa's retrieve() returns (those from the last
+# action_session_start on), the events Rasa's save would not publish again. Otherwise it writes
+# nothing and answers -1. KEYS: tracker key. ARGV: the serialised tracker, how Dialogue.as_dict()
+# text ends (`], "name": "<sender>"}`), seconds to keep it ('' for ever).
+SAVE_IF_EXTENDED = """
+local stored, new, tail = redis.call('GET', KEYS[1]), ARGV[1], ARGV[2]
+local published = 0
+if stored then
+  if #stored < #tail or string.sub(stored, -#tail) ~= tail then return -1 end
+  local head = string.sub(stored, 1, #stored - #tail)
+  if string.sub(new, 1, #head) ~= head then return -1 end
+  local follows = string.sub(new, #head + 1, #head + 2)
+  if not (string.sub(head, -1) == '[' or follows == ', ' or string.sub(follows, 1, 1) == ']') then
+    return -1
+  end
+  local events, last_start = cjson.decode(stored).events, 1
+  for index, event in ipairs(events) do
+    if event.event == 'action' and event.name == 'action_session_start' then last_start = index end
+  end
+  published = #events - last_start + 1
+end
+if ARGV[3] == '' then redis.call('SET', KEYS[1], new) else redis.call('SET', KEYS[1], new, 'EX', ARGV[3]) end
+return published
+"""
 
 
-def events_of_last_session(stored: str) -> int:
-    """How many stored events Rasa's retrieve() returns: those from the last action_session_start on."""
-    events = json.loads(stored)["events"]
-    starts = [index for index, event in enumerate(events)
-              if event.get("event") == "action" and event.get("name") == "action_session_start"]
-    return len(events) - (starts[-1] if starts else 0)
+def dialogue_tail(sender_id: str) -> str:
+    """How a serialised tracker (Dialogue.as_dict()) ends: `], "name": "<sender>"}`."""
+    return "], " + json.dumps({"name": sender_id})[1:]
 
 
 def later_session_starts(tracker: DialogueStateTracker) -> bool:
@@ -57,6 +71,7 @@ class FastRedisTrackerStore(RedisTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.aio = async_twin(self.red)
+        self._save_if_extended = self.aio.register_script(SAVE_IF_EXTENDED)
 
     async def _retrieve(self, sender_id: Text, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
         """RedisTrackerStore._retrieve with the asyncio client."""
@@ -71,16 +86,15 @@ class FastRedisTrackerStore(RedisTrackerStore):
         return get_trackers_for_conversation_sessions(tracker)[-1]
 
     async def save(self, tracker: DialogueStateTracker, timeout: Optional[float] = None) -> None:
-        key = self.key_prefix + tracker.sender_id
-        stored = await self.aio.get(key)
-        serialised = self.serialise_tracker(tracker)
-        published = 0  # what Rasa's stream_events would skip: the events retrieve() gives back
-        if stored is not None:
-            stored = stored.decode() if isinstance(stored, bytes) else stored
-            if not extends(stored, serialised, tracker.sender_id):
-                return await super().save(tracker, timeout)
-            published = events_of_last_session(stored)
+        expiry = timeout or self.record_exp or ""
+        try:
+            published = await self._save_if_extended(
+                keys=[self.key_prefix + tracker.sender_id],
+                args=[self.serialise_tracker(tracker), dialogue_tail(tracker.sender_id), expiry])
+        except ResponseError:  # the script failed (say, stored text its JSON decoder refuses)
+            published = -1
+        if published < 0:
+            return await super().save(tracker, timeout)
         if self.event_broker is not None:
             new_events = list(tracker.events)[published:]
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
-        await self.aio.set(key, serialised, ex=timeout or self.record_exp or None)

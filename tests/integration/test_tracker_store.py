@@ -10,7 +10,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 
 from bot import tracker_store
-from bot.tracker_store import FastRedisTrackerStore, extends
+from bot.tracker_store import FastRedisTrackerStore, dialogue_tail
 from ops.paths import ROOT
 from ops.settings import rasa_environment
 
@@ -120,13 +120,22 @@ async def test_an_event_written_meanwhile_by_someone_else_is_kept(stores):
     assert "an agent's note" in [e.get("text") for e in fast[0]["events"]]
 
 
-def test_extends_is_a_prefix_test_on_whole_events():
-    def dumped(*texts):
-        return json.dumps({"events": [{"event": "bot", "text": t} for t in texts], "name": "s"})
+@pytest.mark.parametrize("stored, saved, sender, written", [
+    ((), ("a",), "s", True),
+    (("a",), ("a",), "s", True),
+    (("a",), ("a", "b"), "s", True),
+    (("a", "b"), ("a",), "s", False),      # an event missing
+    (("a",), ("ab",), "s", False),         # an event changed
+    (("a",), ("a", "b"), "other", False),  # another conversation's text
+])
+async def test_the_shortcut_is_a_prefix_test_on_whole_events(stores, stored, saved, sender, written):
+    fast = stores[1]
+    key = fast.key_prefix + "s"
 
-    assert extends(dumped(), dumped("a"), "s")
-    assert extends(dumped("a"), dumped("a"), "s")
-    assert extends(dumped("a"), dumped("a", "b"), "s")
-    assert not extends(dumped("a", "b"), dumped("a"), "s")
-    assert not extends(dumped("a"), dumped("ab"), "s")
-    assert not extends(dumped("a"), dumped("a", "b"), "other")
+    def dumped(texts, name="s"):
+        return json.dumps({"events": [{"event": "bot", "text": t} for t in texts], "name": name})
+
+    fast.red.set(key, dumped(stored))
+    answer = await fast._save_if_extended(keys=[key], args=[dumped(saved, sender), dialogue_tail(sender), 60])
+    assert (answer >= 0) == written
+    assert fast.red.get(key) == (dumped(saved, sender) if written else dumped(stored))
