@@ -69,21 +69,15 @@ return {handoff_id, status, entry_id}
 """
 
 # Every waiting handoff in one round trip and one consistent snapshot: {waiting set's ids, their
-# hashes}, each hash as HMGET of the fields ARGV[2..] (nils once the hash is gone) or, given no
-# fields, as HGETALL (a flat name, value... list; empty once gone). A script, not a pipeline:
-# redis-py packs a pipeline's commands in Python, and a hundred 16-field HMGETs took longer to pack
-# than Redis took to answer them. ARGV: key prefix, field names.
+# hashes}, each hash as HMGET of the fields ARGV[2..] (nils once the hash is gone). A script, not a
+# pipeline: redis-py packs a pipeline's commands in Python, and a hundred 16-field HMGETs took
+# longer to pack than Redis took to answer them. ARGV: key prefix, field names.
 READ_WAITING = """
 local prefix = ARGV[1]
 local ids = redis.call('ZRANGE', prefix .. ':waiting', 0, -1)
 local hashes = {}
 for i, handoff_id in ipairs(ids) do
-  local key = prefix .. ':handoff:' .. handoff_id
-  if #ARGV > 1 then
-    hashes[i] = redis.call('HMGET', key, unpack(ARGV, 2))
-  else
-    hashes[i] = redis.call('HGETALL', key)
-  end
+  hashes[i] = redis.call('HMGET', prefix .. ':handoff:' .. handoff_id, unpack(ARGV, 2))
 end
 return {ids, hashes}
 """
@@ -242,24 +236,16 @@ class Store:
     async def waiting_ids(self) -> List[str]:
         return await self.redis.zrange(self.key("waiting"), 0, -1)
 
-    async def waiting_handoffs(self) -> List[Dict[str, Any]]:
-        """Every waiting handoff, whole (context included)."""
-        return [_decode_handoff(raw) for raw in await self._waiting_hashes()]
-
     async def waiting_queue(self) -> List[Dict[str, Any]]:
         """Every waiting handoff's queue entry (see queue_entry): what each routing round and queue
-        position needs, without the context packets."""
-        return [_decode_fields(raw) for raw in await self._waiting_hashes(QUEUE_FIELDS)]
-
-    async def _waiting_hashes(self, fields: Tuple[str, ...] = ()) -> List[Dict[str, str]]:
-        """The waiting handoffs' hashes as stored, whole or only `fields` (READ_WAITING); a handoff
-        whose hash is gone (expired, deleted) leaves the waiting set."""
-        ids, replies = await self._script(READ_WAITING)(args=[self.prefix, *fields])
-        hashes = [_present(fields, reply) if fields else _pairs(reply) for reply in replies]
+        position needs, without the context packets. A handoff whose hash is gone (expired,
+        deleted) leaves the waiting set."""
+        ids, replies = await self._script(READ_WAITING)(args=[self.prefix, *QUEUE_FIELDS])
+        hashes = [_present(QUEUE_FIELDS, reply) for reply in replies]
         vanished = [handoff_id for handoff_id, raw in zip(ids, hashes) if not raw]
         if vanished:
             await self.redis.zrem(self.key("waiting"), *vanished)
-        return [raw for raw in hashes if raw]
+        return [_decode_fields(raw) for raw in hashes if raw]
 
     async def assign(self, handoff_id: str, agent: str) -> List[Dict[str, Any]]:
         """Assigns it and returns the messages logged so far, in one transaction: a customer message
@@ -358,11 +344,6 @@ class Store:
 def _present(fields: Iterable[str], values: List[Optional[str]]) -> Dict[str, str]:
     """HMGET's answer shaped like HGETALL's: absent fields left out, {} when the hash is gone."""
     return {name: value for name, value in zip(fields, values) if value is not None}
-
-
-def _pairs(flat: List[str]) -> Dict[str, str]:
-    """HGETALL's flat name, value, name, value... list (as a script returns it) as a dict."""
-    return dict(zip(flat[::2], flat[1::2]))
 
 
 def _decode_handoff(raw: Dict[str, str]) -> Dict[str, Any]:
