@@ -17,6 +17,7 @@ loop meanwhile; retrieving and the shortcut save use an asyncio client instead (
 """
 import itertools
 import json
+import logging
 from typing import Any, Optional, Text
 
 from rasa.core.tracker_store import RedisTrackerStore
@@ -26,6 +27,8 @@ from rasa.shared.core.trackers import DialogueStateTracker, get_trackers_for_con
 from redis.exceptions import ResponseError
 
 from bot.async_redis import async_twin
+
+log = logging.getLogger(__name__)
 
 
 # The shortcut save, in one round trip: when the stored conversation's events are all at the start
@@ -91,7 +94,8 @@ class FastRedisTrackerStore(RedisTrackerStore):
             published = await self._save_if_extended(
                 keys=[self.key_prefix + tracker.sender_id],
                 args=[self.serialise_tracker(tracker), dialogue_tail(tracker.sender_id), expiry])
-        except ResponseError:  # the script failed (say, stored text its JSON decoder refuses)
+        except ResponseError as error:  # say, stored text the script's JSON decoder refuses
+            log.warning("tracker of %s saved the slow way: the save script failed: %s", tracker.sender_id, error)
             published = -1
         if published < 0:
             return await super().save(tracker, timeout)
