@@ -118,10 +118,9 @@ class ActionAnswerProduct(Action):
         policy_type = next((kind for kind, words in POLICY_WORDS.items() if words.search(question)), None)
         attributes = mentioned_attributes(question)
         if attributes:
-            answer = await graph.attribute(product.sku, attributes[0].key, lang)
-            key = "product_attribute" if answer and answer.known else "product_attribute_unknown"
-            say(dispatcher, tracker, key, product=name, attribute=answer.label if answer else "",
-                value=answer.text if answer else "")
+            answer = product.attribute(attributes[0].key, lang)  # read with the product
+            key = "product_attribute" if answer.known else "product_attribute_unknown"
+            say(dispatcher, tracker, key, product=name, attribute=answer.label, value=answer.text)
         elif policy_type:
             policy = await graph.policy_for_product(product.sku, policy_type, lang)
             if policy is None:

@@ -15,15 +15,15 @@ from kg.lexicon import LEXICON_QUERY, Lexicon
 from kg.results import AttributeAnswer, FaqHit, PolicyInfo, ProductInfo, ProductMatch
 from kg.schema import FAQ_INDEXES, FAQ_VECTOR_INDEX, PRODUCT_NAME_INDEX
 from kg.text import MAX_QUERY_CHARS, has_han, lucene_terms, normalize_key, strip_question_fillers, without_names
-from kg.vocabulary import ATTRIBUTES, POLICY_TYPES, find_attribute, find_enum_value, format_value
+from kg.vocabulary import ATTRIBUTES, POLICY_TYPES, find_enum_value
 
 # Projection of a product bound to `p` (pattern comprehensions avoid multiplying rows).
 _PRODUCT = (
     "p {.sku, .name_zh, .name_en, .price, .aliases, "
     "category: head([(p)-[:IN_CATEGORY]->(c:Category) | c.id]), "
-    "brand: head([(p)-[:MADE_BY]->(b:Brand) | b.name_en])}"
+    "brand: head([(p)-[:MADE_BY]->(b:Brand) | b.name_en]), "
+    f"attributes: p {{{', '.join('.' + key for key in ATTRIBUTES)}}}}}"
 )
-_UNKNOWN = {"zh": "未知", "en": "unknown"}
 # Matches in the question or its phrasings weigh double: they say what an FAQ is about, while
 # answers mention many things in passing.
 _FAQ_FIELD_BOOSTS = (("question", 2), ("phrasings", 2), ("answer", 1))
@@ -70,6 +70,7 @@ def _product(row: Mapping[str, Any]) -> ProductInfo:
     return ProductInfo(
         sku=row["sku"], name_zh=row["name_zh"], name_en=row["name_en"], price=row["price"],
         category=row["category"], brand=row["brand"], aliases=tuple(row["aliases"] or ()),
+        attributes={key: value for key, value in row["attributes"].items() if value is not None},
     )
 
 
@@ -193,20 +194,10 @@ class KnowledgeGraph:
 
     async def attribute(self, sku: str, attribute: str, lang: str = "zh") -> Optional[AttributeAnswer]:
         """The stored value of an attribute ("noise_cancelling", or a mention like "降噪"/"ANC");
-        value None / text "unknown" when the graph does not say. None if the product does not exist."""
-        lang = _lang(lang)
-        spec = find_attribute(attribute)
-        rows = await self._read(
-            "MATCH (p:Product {sku: $sku}) RETURN p[$key] AS value",
-            sku=sku, key=spec.key if spec else "",
-        )
-        if not rows:
-            return None
-        value = rows[0]["value"] if spec else None
-        if spec is None or value is None:
-            label = spec.label.get(lang) if spec else attribute
-            return AttributeAnswer(sku, spec.key if spec else None, label, None, _UNKNOWN[lang])
-        return AttributeAnswer(sku, spec.key, spec.label.get(lang), value, format_value(spec, value, lang))
+        value None / text "unknown" when the graph does not say. None if the product does not exist.
+        For a product already looked up, `ProductInfo.attribute` answers without a query."""
+        product = await self.product(sku)
+        return product.attribute(attribute, lang) if product else None
 
     async def accessories_for(self, sku: str, accessory_type: Optional[str] = None) -> List[ProductInfo]:
         """Accessories that fit product `sku` ("which cases fit the P30?"). `accessory_type` is a

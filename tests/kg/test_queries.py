@@ -82,6 +82,18 @@ async def test_attribute_is_unknown_rather_than_invented(kg):
     assert await kg.attribute("NO-SUCH", "noise_cancelling") is None
 
 
+async def test_a_looked_up_product_carries_its_attributes(kg):
+    """The product answers attribute questions itself, as the graph would (no second query)."""
+    product = await kg.named_product("X200")
+    for mention, lang in [("降噪", "zh"), ("ANC", "en"), ("waterproof", "en"), ("colour", "en")]:
+        assert product.attribute(mention, lang) == await kg.attribute("AU-X200", mention, lang)
+    assert product.attributes["noise_cancelling"] is True
+    # Only vocabulary attributes, and only those recorded.
+    assert not {"sku", "lookup_keys", "price"} & product.attributes.keys()
+    assert None not in product.attributes.values()
+    assert product == await kg.product("AU-X200")
+
+
 async def test_compatibility_in_both_directions(kg):
     cases = await kg.accessories_for("PH-P30", "cases")
     assert [p.sku for p in cases] == ["AC-P30-CASE"]
