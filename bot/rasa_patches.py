@@ -16,11 +16,15 @@ the load bench's profile showed (bench/README.md).
   and its connections stay open between calls, for less time than the action server keeps them.
 - The Kafka event broker logs a line at INFO for every event the broker confirms, a dozen per turn
   (about half a megabyte a minute at 7 turns a second). Confirmations are silenced; failed deliveries
-  are still logged, at ERROR.
+  are still logged, at ERROR. Before publishing an event, it also deep-copies it for a DEBUG line
+  (`remove_parse_data`); a shallow copy logs the same.
+- Every event read back (the whole conversation, on every turn, from the tracker store) finds its
+  class by searching all subclasses of Event (`Event.resolve_by_type`, about 50 µs an event). The
+  class found for each event name is remembered.
 """
 import asyncio
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Type
 
 import aiohttp
 from jsonschema import validators
@@ -28,6 +32,7 @@ from jsonschema.exceptions import best_match
 from rasa.core.actions.action import ActionSessionStart, RemoteAction
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
+import rasa.shared.core.events
 from rasa.shared.core.events import Event, UserUttered
 from rasa.utils.endpoints import EndpointConfig
 
@@ -101,8 +106,29 @@ def _session(self: EndpointConfig) -> Any:
     return _Borrowed(kept[1])
 
 
+_original_resolve_by_type = Event.resolve_by_type
+_event_class_of: Dict[Text, Type[Event]] = {}
+
+
+def _resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    """Event.resolve_by_type, remembering the class it finds for each event name."""
+    found = _event_class_of.get(type_name)
+    if found is None:
+        found = _original_resolve_by_type(type_name, default)
+        if found is not None and found is not default:
+            _event_class_of[type_name] = found
+    return found
+
+
+def _without_parse_data(event: Dict[Text, Any]) -> Dict[Text, Any]:
+    """rasa.shared.core.events.remove_parse_data without its deep copy: the brokers only log it."""
+    return {key: value for key, value in event.items() if key != "parse_data"}
+
+
 def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result
     RemoteAction.run = _run
     EndpointConfig.session = _session
+    Event.resolve_by_type = staticmethod(_resolve_by_type)
+    rasa.shared.core.events.remove_parse_data = _without_parse_data
     logging.getLogger("rasa.core.brokers.kafka").setLevel(logging.WARNING)

@@ -187,20 +187,27 @@ def find_enum_value(spec: AttributeSpec, mention: str) -> Optional[str]:
     return None
 
 
+def _attribute_word_patterns() -> List[Tuple["re.Pattern[str]", AttributeSpec]]:
+    """Every word for an attribute as a compiled pattern, longest first (ASCII words stand alone)."""
+    words = sorted(((alias, spec) for spec in ATTRIBUTES.values()
+                    for alias in (*spec.aliases, spec.label.zh.lower(), spec.label.en.lower()) if alias),
+                   key=lambda pair: -len(pair[0]))
+    return [(re.compile(rf"(?<![a-z]){re.escape(alias)}(?![a-z])" if alias.isascii() else re.escape(alias)), spec)
+            for alias, spec in words]
+
+
+# Compiled once: the product answer checks a question against about 190 words.
+_ATTRIBUTE_WORDS = _attribute_word_patterns()
+
+
 def mentioned_attributes(text: str) -> List[AttributeSpec]:
     """Attributes a question mentions ("X200有降噪吗" -> noise_cancelling). Longer words are matched
     first and blanked out, so "电池容量" is battery capacity and not also "容量"; ASCII words must
     stand alone ("ml" is not in "html")."""
     remaining = text.lower()
     found: List[AttributeSpec] = []
-    words = sorted(((alias, spec) for spec in ATTRIBUTES.values()
-                    for alias in (*spec.aliases, spec.label.zh.lower(), spec.label.en.lower()) if alias),
-                   key=lambda pair: -len(pair[0]))
-    for alias, spec in words:
-        pattern = re.escape(alias)
-        if alias.isascii():
-            pattern = rf"(?<![a-z]){pattern}(?![a-z])"
-        remaining, hits = re.subn(pattern, " ", remaining)
+    for pattern, spec in _ATTRIBUTE_WORDS:
+        remaining, hits = pattern.subn(" ", remaining)
         if hits and spec not in found:
             found.append(spec)
     return found

@@ -12,7 +12,9 @@ from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+import rasa.shared.core.events as rasa_events
+import rasa.shared.utils.common
+from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
@@ -22,6 +24,7 @@ from bot import rasa_patches
 
 VALID = {"events": [{"event": "slot", "name": "product", "value": "AU-X200", "timestamp": None}],
          "responses": [{"text": "X200 有主动降噪。", "buttons": []}]}
+RASA_REMOVE_PARSE_DATA = rasa_events.remove_parse_data  # as released: install() runs only in fixtures
 INVALID = [{"events": "not a list"}, {"events": [{"event": "no_such_event"}]}, {"responses": [1, 2]}]
 
 
@@ -36,10 +39,12 @@ def patched():
     broker_log = logging.getLogger("rasa.core.brokers.kafka")
     level = broker_log.level
     original_run, original_session = RemoteAction.run, EndpointConfig.session
+    original_resolve, original_remove = Event.__dict__["resolve_by_type"], rasa_events.remove_parse_data
     rasa_patches.install()
     yield
     RemoteAction._validate_action_result = original
     RemoteAction.run, EndpointConfig.session = original_run, original_session
+    Event.resolve_by_type, rasa_events.remove_parse_data = original_resolve, original_remove
     broker_log.setLevel(level)
 
 
@@ -56,6 +61,29 @@ def test_invalid_replies_fail_with_rasas_own_message(action, patched, reply):
         rasa_patches._original_validate(action, reply)
     assert str(ours.value.message) == str(rasas.value.message)
     assert "Failed to validate Action server response" in ours.value.message
+
+
+def test_event_classes_are_found_as_rasa_finds_them_and_remembered(patched, monkeypatch):
+    names = {cls.type_name for cls in rasa.shared.utils.common.all_subclasses(Event)}
+    for name in names:
+        assert Event.resolve_by_type(name) is rasa_patches._original_resolve_by_type(name)
+    assert Event.resolve_by_type("topic") is None  # Rasa's old TopicSet events
+    assert Event.resolve_by_type("no_such_event", SlotSet) is SlotSet
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        Event.resolve_by_type("no_such_event")
+    # Once found, a class is not searched for again.
+    monkeypatch.setattr(rasa.shared.utils.common, "all_subclasses", lambda cls: [])
+    assert Event.resolve_by_type("user") is UserUttered
+    assert Event.from_parameters({"event": "slot", "name": "product", "value": "AU-X200"}) == \
+        SlotSet("product", "AU-X200")
+
+
+def test_events_published_are_logged_without_parse_data_and_left_whole(patched):
+    event = {"sender_id": "c1", **UserUttered("hi", {"name": "greet", "confidence": 0.9}).as_dict()}
+    reduced = rasa_events.remove_parse_data(event)
+    assert rasa_events.remove_parse_data is not RASA_REMOVE_PARSE_DATA
+    assert reduced == RASA_REMOVE_PARSE_DATA(event) and "parse_data" not in reduced
+    assert event["parse_data"]["intent"]["name"] == "greet"  # the published event keeps it
 
 
 def test_broker_confirmations_are_not_logged_but_failures_are(patched):
