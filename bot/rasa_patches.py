@@ -18,6 +18,9 @@ the load bench's profile showed (bench/README.md).
   (about half a megabyte a minute at 7 turns a second). Confirmations are silenced; failed deliveries
   are still logged, at ERROR. Before publishing an event, it also deep-copies it for a DEBUG line
   (`remove_parse_data`); a shallow copy logs the same.
+- A new conversation's tracker was saved empty before its first message was handled (a Redis round
+  trip that publishes nothing); the turn saves it at its end anyway. A tracker created with an
+  initial action_listen (Rasa's HTTP API) is still saved at once.
 - Every event read back (the whole conversation, on every turn, from the tracker store) finds its
   class by searching all subclasses of Event (`Event.resolve_by_type`, about 50 µs an event). The
   class found for each event name is remembered.
@@ -31,6 +34,7 @@ from jsonschema import validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import ActionSessionStart, RemoteAction
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
+from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 import rasa.shared.core.events
 from rasa.shared.core.events import Event, UserUttered
@@ -120,6 +124,16 @@ def _resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> 
     return found
 
 
+_original_create_tracker = TrackerStore.create_tracker
+
+
+async def _create_tracker(self: TrackerStore, sender_id: Text, append_action_listen: bool = True) -> Any:
+    """TrackerStore.create_tracker, without saving a tracker that has no events yet."""
+    if append_action_listen:
+        return await _original_create_tracker(self, sender_id, append_action_listen)
+    return self.init_tracker(sender_id)
+
+
 def _without_parse_data(event: Dict[Text, Any]) -> Dict[Text, Any]:
     """rasa.shared.core.events.remove_parse_data without its deep copy: the brokers only log it."""
     return {key: value for key, value in event.items() if key != "parse_data"}
@@ -130,5 +144,6 @@ def install() -> None:
     RemoteAction.run = _run
     EndpointConfig.session = _session
     Event.resolve_by_type = staticmethod(_resolve_by_type)
+    TrackerStore.create_tracker = _create_tracker
     rasa.shared.core.events.remove_parse_data = _without_parse_data
     logging.getLogger("rasa.core.brokers.kafka").setLevel(logging.WARNING)

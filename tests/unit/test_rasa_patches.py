@@ -11,6 +11,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 import rasa.shared.core.events as rasa_events
 import rasa.shared.utils.common
@@ -40,11 +41,13 @@ def patched():
     level = broker_log.level
     original_run, original_session = RemoteAction.run, EndpointConfig.session
     original_resolve, original_remove = Event.__dict__["resolve_by_type"], rasa_events.remove_parse_data
+    original_create = TrackerStore.create_tracker
     rasa_patches.install()
     yield
     RemoteAction._validate_action_result = original
     RemoteAction.run, EndpointConfig.session = original_run, original_session
     Event.resolve_by_type, rasa_events.remove_parse_data = original_resolve, original_remove
+    TrackerStore.create_tracker = original_create
     broker_log.setLevel(level)
 
 
@@ -84,6 +87,19 @@ def test_events_published_are_logged_without_parse_data_and_left_whole(patched):
     assert rasa_events.remove_parse_data is not RASA_REMOVE_PARSE_DATA
     assert reduced == RASA_REMOVE_PARSE_DATA(event) and "parse_data" not in reduced
     assert event["parse_data"]["intent"]["name"] == "greet"  # the published event keeps it
+
+
+async def test_a_new_conversation_is_saved_by_its_first_turn_not_before(patched):
+    store = InMemoryTrackerStore(Domain.empty())
+    fail_safe = FailSafeTrackerStore(store)  # how Rasa wraps every store
+    tracker = await fail_safe.get_or_create_tracker("new", append_action_listen=False)
+    assert list(tracker.events) == [] and "new" not in store.store
+    tracker.update(UserUttered("hi"))
+    await fail_safe.save(tracker)
+    assert [e.text for e in (await fail_safe.retrieve("new")).events] == ["hi"]
+    # Created with an initial action_listen (Rasa's HTTP API): saved at once, as before.
+    await fail_safe.get_or_create_tracker("api", append_action_listen=True)
+    assert "api" in store.store
 
 
 def test_broker_confirmations_are_not_logged_but_failures_are(patched):
