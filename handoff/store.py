@@ -116,6 +116,22 @@ def _split(raw: str) -> List[str]:
     return [value for value in (raw or "").split(",") if value]
 
 
+def _agent(name: str, raw: Dict[str, str]) -> Optional[Agent]:
+    """An agent account from its hash (None when there is none)."""
+    if not raw:
+        return None
+    return Agent(name=name, role=raw["role"], languages=_split(raw["languages"]),
+                 skills=_split(raw["skills"]), capacity=int(raw["capacity"]),
+                 translation=raw.get("translation") == "1", disabled=raw.get("disabled") == "1",
+                 password_hash=raw.get("password_hash", ""))
+
+
+def _presence(raw: Dict[str, str]) -> Dict[str, Any]:
+    """An agent's presence from its hash (offline when never seen)."""
+    return {"status": raw.get("status", "offline"), "seen": float(raw.get("seen", 0)),
+            "idle_since": float(raw.get("idle_since", 0))}
+
+
 class Store:
     def __init__(self, redis: aioredis.Redis, prefix: str = "ho"):
         self.redis = redis
@@ -146,18 +162,15 @@ class Store:
         await self.redis.sadd(self.key("agents"), agent.name)
 
     async def agent(self, name: str) -> Optional[Agent]:
-        raw = await self.redis.hgetall(self.key("agent", name))
-        if not raw:
-            return None
-        return Agent(name=name, role=raw["role"], languages=_split(raw["languages"]),
-                     skills=_split(raw["skills"]), capacity=int(raw["capacity"]),
-                     translation=raw.get("translation") == "1", disabled=raw.get("disabled") == "1",
-                     password_hash=raw.get("password_hash", ""))
+        return _agent(name, await self.redis.hgetall(self.key("agent", name)))
 
     async def agents(self) -> List[Agent]:
+        """Every agent account, in two round trips however many there are."""
         names = sorted(await self.redis.smembers(self.key("agents")))
-        found = [await self.agent(name) for name in names]
-        return [agent for agent in found if agent]
+        pipe = self.redis.pipeline(transaction=False)
+        for name in names:
+            pipe.hgetall(self.key("agent", name))
+        return [agent for agent in map(_agent, names, await pipe.execute()) if agent]
 
     async def set_presence(self, name: str, status: str, now: Optional[float] = None) -> None:
         now = now or time.time()
@@ -170,21 +183,23 @@ class Store:
         await self.redis.hset(self.key("presence", name), "seen", now or time.time())
 
     async def presence(self, name: str) -> Dict[str, Any]:
-        raw = await self.redis.hgetall(self.key("presence", name))
-        return {"status": raw.get("status", "offline"), "seen": float(raw.get("seen", 0)),
-                "idle_since": float(raw.get("idle_since", 0))}
+        return _presence(await self.redis.hgetall(self.key("presence", name)))
 
     async def assigned_ids(self, name: str) -> List[str]:
         return sorted(await self.redis.smembers(self.key("assigned", name)))
 
     async def agent_states(self, pending_offers: Dict[str, int]) -> List[AgentState]:
-        """Routing's view of every enabled agent; load counts offers still pending."""
+        """Routing's view of every enabled agent; load counts offers still pending. Read on every
+        handoff request and routing round: three round trips however many agents there are."""
+        agents = [agent for agent in await self.agents() if not agent.disabled and agent.role != "admin"]
+        pipe = self.redis.pipeline(transaction=False)
+        for agent in agents:
+            pipe.hgetall(self.key("presence", agent.name))
+            pipe.scard(self.key("assigned", agent.name))
+        replies = await pipe.execute()
         states = []
-        for agent in await self.agents():
-            if agent.disabled or agent.role == "admin":
-                continue
-            presence = await self.presence(agent.name)
-            held = await self.redis.scard(self.key("assigned", agent.name))
+        for agent, raw_presence, held in zip(agents, replies[0::2], replies[1::2]):
+            presence = _presence(raw_presence)
             states.append(AgentState(
                 name=agent.name, languages=frozenset(agent.languages), skills=frozenset(agent.skills),
                 capacity=agent.capacity, presence=presence["status"],

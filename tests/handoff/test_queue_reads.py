@@ -7,7 +7,7 @@ import pytest
 from handoff import routing
 from handoff.packets import read_packet
 from handoff.service import HandoffService, queue_view
-from handoff.store import QUEUE_FIELDS, NotFound, waiting_for_routing
+from handoff.store import QUEUE_FIELDS, Agent, NotFound, waiting_for_routing
 from tests.handoff.conftest import add_agent, packet, redis_store, service_settings
 
 
@@ -104,3 +104,42 @@ async def test_one_round_withdraws_lapsed_offers_and_offers_to_absent_agents(sto
     assert (after[lapsed]["status"], after[lapsed]["excluded"]) == ("queued", ["bob"])
     assert (after[pending]["status"], after[pending]["offered_to"]) == ("offered", "bob")
     assert [after[h]["position"] for h in (to_absent, lapsed, pending)] == ["1", "2", "3"]
+
+
+async def test_agents_and_their_states_read_in_batches_match_one_by_one_reads(store):
+    """agents() and agent_states() read every agent in a few pipelined round trips; what they
+    return is what reading each agent's account, presence and assignments alone gives."""
+    for index in range(20):
+        await add_agent(store, f"agent{index:02d}", languages=("zh",) if index % 2 else ("zh", "en"),
+                        skills=("general", "returns") if index % 3 == 0 else ("general",),
+                        capacity=2 + index % 3, translation=index % 4 == 0)
+        if index % 5:
+            await store.set_presence(f"agent{index:02d}", "online" if index % 5 != 4 else "away",
+                                     now=1000.0 + index)
+        if index % 3 == 1:
+            await store.redis.sadd(store.key("assigned", f"agent{index:02d}"), *[f"h{n}" for n in range(1 + index % 4)])
+    await store.save_agent(Agent("retired", "agent", ["zh"], ["general"], 3, disabled=True))
+    await add_agent(store, "boss", role="admin")
+    await store.redis.sadd(store.key("agents"), "ghost")  # listed, but its account is gone
+
+    names = sorted(await store.redis.smembers(store.key("agents")))
+    one_by_one = [agent for agent in [await store.agent(name) for name in names] if agent]
+    assert await store.agents() == one_by_one and "ghost" not in {a.name for a in one_by_one}
+
+    pending = {"agent03": 1, "agent07": 2}
+    states = await store.agent_states(pending)
+    assert [state.name for state in states] == [f"agent{index:02d}" for index in range(20)]
+    for state in states:
+        presence = await store.presence(state.name)
+        held = await store.redis.scard(store.key("assigned", state.name))
+        agent = await store.agent(state.name)
+        assert state == routing.AgentState(
+            name=agent.name, languages=frozenset(agent.languages), skills=frozenset(agent.skills),
+            capacity=agent.capacity, presence=presence["status"], load=held + pending.get(agent.name, 0),
+            idle_since=presence["idle_since"], translation=agent.translation)
+    assert {state.presence for state in states} == {"offline", "online", "away"}
+    assert max(state.load for state in states) >= 2
+
+
+async def test_no_agents_read_as_none(store):
+    assert await store.agents() == [] and await store.agent_states({}) == []
