@@ -30,13 +30,13 @@ import logging
 from typing import Any, Dict, List, Optional, Text, Type
 
 import aiohttp
+import rasa.shared.core.events
 from jsonschema import validators
 from jsonschema.exceptions import best_match
 from rasa.core.actions.action import ActionSessionStart, RemoteAction
 from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.core.tracker_store import TrackerStore
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
-import rasa.shared.core.events
 from rasa.shared.core.events import Event, UserUttered
 from rasa.utils.endpoints import EndpointConfig
 

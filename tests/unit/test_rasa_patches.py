@@ -1,11 +1,14 @@
 """bot/rasa_patches.py: the compiled check of action server replies accepts and refuses exactly what
 Rasa's own check does, with Rasa's error text; a brand-new conversation's session starts in Rasa, a
 later one on the action server; calls to the action server reuse their connection
-(tests/integration/test_rasa_patches_installed.py checks that the servers run with it)."""
+(tests/integration/test_rasa_patches_installed.py checks that the servers run with it); event classes
+are found as Rasa finds them; a new conversation is saved by its first turn, not before."""
 import asyncio
 import logging
 
 import pytest
+import rasa.shared.core.events as rasa_events
+import rasa.shared.utils.common
 from aiohttp import web
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
@@ -13,8 +16,6 @@ from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
-import rasa.shared.core.events as rasa_events
-import rasa.shared.utils.common
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
@@ -23,9 +24,9 @@ from sanic.config import DEFAULT_CONFIG as SANIC_DEFAULTS
 
 from bot import rasa_patches
 
+RASA_REMOVE_PARSE_DATA = rasa_events.remove_parse_data  # as released: install() runs only in fixtures
 VALID = {"events": [{"event": "slot", "name": "product", "value": "AU-X200", "timestamp": None}],
          "responses": [{"text": "X200 有主动降噪。", "buttons": []}]}
-RASA_REMOVE_PARSE_DATA = rasa_events.remove_parse_data  # as released: install() runs only in fixtures
 INVALID = [{"events": "not a list"}, {"events": [{"event": "no_such_event"}]}, {"responses": [1, 2]}]
 
 
