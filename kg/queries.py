@@ -17,12 +17,14 @@ from kg.schema import FAQ_INDEXES, FAQ_VECTOR_INDEX, PRODUCT_NAME_INDEX
 from kg.text import MAX_QUERY_CHARS, has_han, lucene_terms, normalize_key, strip_question_fillers, without_names
 from kg.vocabulary import ATTRIBUTES, POLICY_TYPES, find_enum_value
 
+# The vocabulary's attributes of a product bound to `p`, as a map (those not recorded are null).
+_ATTRIBUTES = "p {" + ", ".join(f".{key}" for key in ATTRIBUTES) + "}"
 # Projection of a product bound to `p` (pattern comprehensions avoid multiplying rows).
 _PRODUCT = (
     "p {.sku, .name_zh, .name_en, .price, .aliases, "
     "category: head([(p)-[:IN_CATEGORY]->(c:Category) | c.id]), "
     "brand: head([(p)-[:MADE_BY]->(b:Brand) | b.name_en]), "
-    f"attributes: p {{{', '.join('.' + key for key in ATTRIBUTES)}}}}}"
+    "attributes: " + _ATTRIBUTES + "}"
 )
 # Matches in the question or its phrasings weigh double: they say what an FAQ is about, while
 # answers mention many things in passing.
