@@ -7,6 +7,7 @@ import asyncio
 import logging
 
 import pytest
+import rasa.core.processor
 import rasa.shared.core.events as rasa_events
 import rasa.shared.utils.common
 from aiohttp import web
@@ -43,12 +44,14 @@ def patched():
     original_run, original_session = RemoteAction.run, EndpointConfig.session
     original_resolve, original_remove = Event.__dict__["resolve_by_type"], rasa_events.remove_parse_data
     original_create = TrackerStore.create_tracker
+    original_runner = rasa.core.processor.DaskGraphRunner
     rasa_patches.install()
     yield
     RemoteAction._validate_action_result = original
     RemoteAction.run, EndpointConfig.session = original_run, original_session
     Event.resolve_by_type, rasa_events.remove_parse_data = original_resolve, original_remove
     TrackerStore.create_tracker = original_create
+    rasa.core.processor.DaskGraphRunner = original_runner
     broker_log.setLevel(level)
 
 
