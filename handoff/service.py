@@ -73,9 +73,10 @@ class HandoffService:
             handoff = await self.store.create_handoff(fields, packet, message_ids)
         log.info("handoff %s queued: %s %s %s", handoff["id"], fields["language"], fields["skill"],
                  fields["priority"])
+        summary = await self.summary(handoff["id"])
         # The router offers it moments later; a burst of handoffs must not wait for routing rounds.
         self.wake_router()
-        return True, await self.summary(handoff["id"])
+        return True, summary
 
     async def summary(self, handoff_id: str) -> Dict[str, Any]:
         # Queue entries, not whole handoffs: the answer needs none of the context packets.
