@@ -73,8 +73,10 @@ class HandoffService:
             handoff = await self.store.create_handoff(fields, packet, message_ids)
         log.info("handoff %s queued: %s %s %s", handoff["id"], fields["language"], fields["skill"],
                  fields["priority"])
+        # The answer first: a routing round woken before it (reading the whole queue) would run
+        # during the answer's reads and delay it. The router offers the handoff moments later; a
+        # burst of handoffs must not wait for routing rounds.
         summary = await self.summary(handoff["id"])
-        # The router offers it moments later; a burst of handoffs must not wait for routing rounds.
         self.wake_router()
         return True, summary
 
