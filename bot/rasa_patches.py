@@ -27,6 +27,8 @@ the load bench's profile showed (bench/README.md).
 - The model's graph (the NLU for every message, the policies before every action) ran through dask,
   which rebuilds its task graph and formats the whole tracker into a DEBUG line on every run: about
   0.5 ms per prediction and 1.4 per message. It now runs node after node (bot/graph_runner.py).
+- RulePolicy checked every rule against the conversation before every action; it now checks only
+  the rules that can match its latest previous action (bot/rule_index.py).
 """
 import asyncio
 import logging
@@ -44,6 +46,7 @@ from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import Event, UserUttered
 from rasa.utils.endpoints import EndpointConfig
 
+from bot import rule_index
 from bot.graph_runner import InOrderGraphRunner
 
 _response_validator: Optional[Any] = None
@@ -153,4 +156,5 @@ def install() -> None:
     TrackerStore.create_tracker = _create_tracker
     rasa.shared.core.events.remove_parse_data = _without_parse_data
     rasa.core.processor.DaskGraphRunner = InOrderGraphRunner
+    rule_index.install()
     logging.getLogger("rasa.core.brokers.kafka").setLevel(logging.WARNING)

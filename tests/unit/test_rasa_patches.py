@@ -15,6 +15,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore, TrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
@@ -45,6 +46,7 @@ def patched():
     original_resolve, original_remove = Event.__dict__["resolve_by_type"], rasa_events.remove_parse_data
     original_create = TrackerStore.create_tracker
     original_runner = rasa.core.processor.DaskGraphRunner
+    original_possible_keys = RulePolicy._get_possible_keys
     rasa_patches.install()
     yield
     RemoteAction._validate_action_result = original
@@ -52,6 +54,7 @@ def patched():
     Event.resolve_by_type, rasa_events.remove_parse_data = original_resolve, original_remove
     TrackerStore.create_tracker = original_create
     rasa.core.processor.DaskGraphRunner = original_runner
+    RulePolicy._get_possible_keys = original_possible_keys
     broker_log.setLevel(level)
 
 
