@@ -22,6 +22,7 @@ from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotS
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
+from rasa.utils.tensorflow.models import RasaModel
 from sanic.config import DEFAULT_CONFIG as SANIC_DEFAULTS
 
 from bot import rasa_patches
@@ -47,6 +48,7 @@ def patched():
     original_create = TrackerStore.create_tracker
     original_runner = rasa.core.processor.DaskGraphRunner
     original_possible_keys = RulePolicy._get_possible_keys
+    original_rasa_predict = RasaModel._rasa_predict
     rasa_patches.install()
     yield
     RemoteAction._validate_action_result = original
@@ -55,6 +57,7 @@ def patched():
     TrackerStore.create_tracker = original_create
     rasa.core.processor.DaskGraphRunner = original_runner
     RulePolicy._get_possible_keys = original_possible_keys
+    RasaModel._rasa_predict = original_rasa_predict
     broker_log.setLevel(level)
 
 
