@@ -1,6 +1,7 @@
 """bot/graph_runner.py on the trained model: the NLU and the policies give what Rasa's dask runner
 gives, message for message and tracker for tracker, with Rasa's errors; the order of the nodes is
-worked out once; and the model that serves conversations runs with it once the patches are in."""
+worked out once; and the model that serves conversations runs with it once it is rasa.core.processor's
+runner (which bot/rasa_patches.py's install() makes it: tests/unit/test_rasa_patches.py)."""
 import asyncio
 
 import pytest
@@ -14,7 +15,6 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import rasa_patches
 from bot.graph_runner import InOrderGraphRunner
 from ops.apps import MODEL_PATH
 
@@ -27,7 +27,7 @@ def processor():
     if not MODEL_PATH.exists():
         pytest.fail(f"no trained model at {MODEL_PATH}; run `make train`")
     released = rasa.core.processor.DaskGraphRunner
-    rasa_patches.install()
+    rasa.core.processor.DaskGraphRunner = InOrderGraphRunner
     try:
         agent = Agent.load(str(MODEL_PATH))
     finally:
@@ -82,12 +82,9 @@ def test_policies_predict_what_they_predict_with_rasas_runner(processor):
 
 def test_a_missing_input_is_rasas_error(processor):
     target = processor.model_metadata.nlu_target
-    with pytest.raises(GraphRunError, match="Missing input to run node"):
-        InOrderGraphRunner.run(processor.graph_runner, {PLACEHOLDER_TRACKER: DialogueStateTracker("t", [])},
-                               [target])
-    with pytest.raises(GraphRunError, match="Missing input to run node"):
-        DaskGraphRunner.run(processor.graph_runner, {PLACEHOLDER_TRACKER: DialogueStateTracker("t", [])},
-                            [target])
+    for run in (InOrderGraphRunner.run, DaskGraphRunner.run):
+        with pytest.raises(GraphRunError, match="Missing input to run node"):
+            run(processor.graph_runner, {PLACEHOLDER_TRACKER: DialogueStateTracker("t", [])}, [target])
 
 
 def test_an_input_named_like_a_node_is_refused_as_rasa_refuses_it(processor):

@@ -2,7 +2,9 @@
 Rasa's own check does, with Rasa's error text; a brand-new conversation's session starts in Rasa, a
 later one on the action server; calls to the action server reuse their connection
 (tests/integration/test_rasa_patches_installed.py checks that the servers run with it); event classes
-are found as Rasa finds them; a new conversation is saved by its first turn, not before."""
+are found as Rasa finds them; a new conversation is saved by its first turn, not before; the served
+model runs with our graph runner, rule search and DIET step (tests/nlu compares each with Rasa's on
+the trained model)."""
 import asyncio
 import logging
 
@@ -25,7 +27,8 @@ from rasa.utils.endpoints import EndpointConfig
 from rasa.utils.tensorflow.models import RasaModel
 from sanic.config import DEFAULT_CONFIG as SANIC_DEFAULTS
 
-from bot import rasa_patches
+from bot import rasa_patches, rule_index
+from bot.graph_runner import InOrderGraphRunner
 
 RASA_REMOVE_PARSE_DATA = rasa_events.remove_parse_data  # as released: install() runs only in fixtures
 VALID = {"events": [{"event": "slot", "name": "product", "value": "AU-X200", "timestamp": None}],
@@ -59,6 +62,12 @@ def patched():
     RulePolicy._get_possible_keys = original_possible_keys
     RasaModel._rasa_predict = original_rasa_predict
     broker_log.setLevel(level)
+
+
+def test_the_model_runs_with_the_faster_runner_rule_search_and_diet_step(patched):
+    assert rasa.core.processor.DaskGraphRunner is InOrderGraphRunner
+    assert RulePolicy._get_possible_keys is rule_index.get_possible_keys
+    assert RasaModel._rasa_predict is rasa_patches._rasa_predict
 
 
 def test_valid_replies_pass_both_checks(action, patched):
