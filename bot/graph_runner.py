@@ -3,9 +3,9 @@
 Rasa 3.6 runs these graphs with `dask.get`: for every message and every prediction it rebuilds a
 dask graph, formats its inputs (the whole tracker) into a DEBUG line even when DEBUG is off, and
 lets dask's scheduler walk the graph: about 0.5 ms per prediction and 1.4 ms per message, on the
-event loop (measured alternating both runners on the same inputs). Here the order of the nodes is worked out once
-per set of targets and the nodes are called in it, with the same inputs as dask gives them; the
-nodes (Rasa's GraphNode) and so the results, hooks and errors are Rasa's own.
+event loop (measured alternating both runners on the same inputs). Here the order of the nodes is
+worked out once per set of targets and the nodes are called in it, with the same inputs as dask
+gives them; the nodes (Rasa's GraphNode) and so the results, hooks and errors are Rasa's own.
 
 Only the model that serves conversations runs this way (installed as the runner of
 rasa.core.processor); training keeps Rasa's runner.
@@ -30,12 +30,8 @@ class InOrderGraphRunner(DaskGraphRunner):
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(f"Running graph with inputs: {inputs}, targets: {targets} "
                          f"and {self._execution_context}.")
-        for name, value in inputs.items():
-            if isinstance(value, str) and value in order.names:
-                raise GraphRunError(
-                    f"Input value '{value}' clashes with a node name. Make sure that none of the "
-                    f"input names passed to the `run` method are the same as node names in the "
-                    f"graph schema.")
+        # Rasa's own check (and error) for an input whose value names a node.
+        self._add_inputs_to_graph(inputs, dict.fromkeys(order.node_names))
         # An input is handed to its readers as (name, value), as dask hands over a node's output.
         outputs: Dict[Text, Any] = {name: (name, value) for name, value in inputs.items()}
         for name, parents in order.steps:
@@ -55,9 +51,9 @@ class InOrderGraphRunner(DaskGraphRunner):
 class _RunOrder:
     """The nodes a run needs, each after its parents, with the names of its parents."""
 
-    def __init__(self, steps: List[Tuple[Text, Tuple[Text, ...]]], names: frozenset) -> None:
+    def __init__(self, steps: List[Tuple[Text, Tuple[Text, ...]]], node_names: frozenset) -> None:
         self.steps = steps
-        self.names = names
+        self.node_names = node_names
 
     @classmethod
     def of(cls, runner: DaskGraphRunner, targets: Tuple[Text, ...], input_names: frozenset) -> "_RunOrder":
@@ -81,4 +77,4 @@ class _RunOrder:
 
         for target in targets:
             place(target)
-        return cls(steps, frozenset(schema.nodes) | input_names)
+        return cls(steps, frozenset(schema.nodes))
