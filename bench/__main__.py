@@ -28,7 +28,7 @@ from bench.profile import finish_recording, start_recording, top_functions
 from bench.report import add_usage, compare, markdown, processes_during, system_summary
 from bench.scripts import demo_order_ids
 from ops.apps import MODEL_PATH, ActionServer, HandoffService, OrdersApi, RasaServer, StreamProcessor, \
-    load_graph_if_empty
+    load_graph_if_empty, warm_graph
 from ops.kafka_topics import ensure_topic
 from ops.leftovers import refuse_leftovers, remove_leftovers
 from ops.measure import usage_of
@@ -229,6 +229,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     ours_failed = False
     try:
         load_graph_if_empty()
+        if args.only != "baseline" and not args.quick:
+            # A Neo4j that has just started took minutes of the bench's load to warm up (kg/warm.py).
+            warm_graph()
         ensure_topic(local.kafka_bootstrap, run.events_topic)
         start_side_by_side(run.app_groups(args.only), started)
         for name, (load, summary) in measure(run.targets(args.only), args, run, order_ids).items():

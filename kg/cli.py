@@ -1,7 +1,7 @@
-"""`python -m kg load | validate | export-lookups | stats | tune-faq`.
+"""`python -m kg load | validate | export-lookups | stats | tune-faq | warm`.
 
 Exit codes: 0 done, 1 the seed (or held-out file) has problems, 2 the graph cannot be reached or
-is not configured.
+is not configured (or, for warm, is empty).
 """
 import argparse
 import asyncio
@@ -17,6 +17,7 @@ from kg.lookups import DEFAULT_JIEBA_FILE, DEFAULT_LOOKUP_FILE, export_lookups
 from kg.schema import ensure_schema
 from kg.stats import format_counts, graph_counts, is_loaded
 from kg.validation import DEFAULT_SEED_DIR, SeedError, display_path, read_catalog
+from kg.warm import DEFAULT_MAX_SECONDS, EmptyGraph, warm_up
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -38,6 +39,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="Jieba dictionary of Chinese product names (default: data/jieba/products.txt, "
                              "or beside --out as NAME.jieba.txt when --out is given)")
     commands.add_parser("stats", help="print node and relationship counts")
+    warm = commands.add_parser("warm", help="run the actions' queries until a freshly started Neo4j "
+                                            "answers them at its steady speed (kg/warm.py)")
+    warm.add_argument("--max-seconds", type=float, default=DEFAULT_MAX_SECONDS,
+                      help=f"stop here even if queries still get faster (default {DEFAULT_MAX_SECONDS:g})")
     tune = commands.add_parser("tune-faq", help="pick FAQ score thresholds on a held-out question set")
     tune.add_argument("heldout", type=Path, nargs="+",
                       help="YAML lists of {text, expect: faq id or null}, tuned on together")
@@ -63,6 +68,9 @@ async def _with_driver(args: argparse.Namespace) -> int:
             print(f"Wrote {display_path(args.out)} ({count} products)")
         elif args.command == "stats":
             print(format_counts(await graph_counts(driver, database)))
+        elif args.command == "warm":
+            print(f"Warming Neo4j up (at most {args.max_seconds:g} s)...", flush=True)
+            print((await warm_up(driver, database, args.max_seconds)).describe())
         elif args.command == "tune-faq":
             from kg.tuning import tune_faq_thresholds  # only this command needs it
 
@@ -87,6 +95,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 1
     except ConfigError as error:
         print(f"Configuration: {error}", file=sys.stderr)
+        return 2
+    except EmptyGraph as error:
+        print(f"Nothing to warm up: {error}", file=sys.stderr)
         return 2
     except (ServiceUnavailable, AuthError) as error:
         print(f"Cannot reach Neo4j: {error}", file=sys.stderr)
