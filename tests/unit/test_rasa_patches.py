@@ -1,4 +1,4 @@
-"""bot/rasa_patches.py: the compiled check of action server replies accepts and refuses exactly what
+"""bot/rasa_patches.py: the check of action server replies (bot/action_response.py) accepts and refuses exactly what
 Rasa's own check does, with Rasa's error text; a brand-new conversation's session starts in Rasa, a
 later one on the action server; calls to the action server reuse their connection
 (tests/integration/test_rasa_patches_installed.py checks that the servers run with it); event classes
