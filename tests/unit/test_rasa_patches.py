@@ -1,10 +1,10 @@
-"""bot/rasa_patches.py: the check of action server replies (bot/action_response.py) accepts and refuses exactly what
-Rasa's own check does, with Rasa's error text; a brand-new conversation's session starts in Rasa, a
-later one on the action server; calls to the action server reuse their connection
-(tests/integration/test_rasa_patches_installed.py checks that the servers run with it); event classes
-are found as Rasa finds them; a new conversation is saved by its first turn, not before; the served
-model runs with our graph runner, rule search and DIET step (tests/nlu compares each with Rasa's on
-the trained model)."""
+"""bot/rasa_patches.py: the check of action server replies (bot/action_response.py) accepts and
+refuses exactly what Rasa's own check does, with Rasa's error text; a brand-new conversation's
+session starts in Rasa, a later one on the action server; calls to the action server reuse their
+connection (tests/integration/test_rasa_patches_installed.py checks that the servers run with it);
+event classes are found as Rasa finds them; a new conversation is saved by its first turn, not
+before; the served model runs with our graph runner, rule search and DIET step (tests/nlu compares
+each with Rasa's on the trained model)."""
 import asyncio
 import logging
 
