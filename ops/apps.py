@@ -198,5 +198,5 @@ def load_graph_if_empty() -> None:
 
 def warm_graph() -> None:
     """Runs the actions' graph queries until Neo4j answers them at its steady speed (kg/warm.py):
-    17 s when it already does, about 50 s right after it started."""
+    20-30 s when it already does, 40-60 s right after it started."""
     subprocess.run([sys.executable, "-m", "kg", "warm"], cwd=ROOT, check=True)
