@@ -4,8 +4,9 @@ Starts everything `make run` starts, on free ports with a Kafka topic, consumer 
 key prefix of its own (so a running dev setup is left alone), plus the baseline: plain Rasa with our
 NLU pipeline and responses and nothing else (bench/baseline.py). Neo4j is brought to full speed
 first (kg/warm.py; not with --quick). Each system gets a short warm-up, then --users simulated
-customers for --seconds (bench/load.py), in slices of about 15 s, the two systems taking turns. Trackers tell where each turn type's time goes (bench/breakdown.py); --profile
-samples our Rasa and action servers with py-spy meanwhile.
+customers for --seconds (bench/load.py), in slices of about 15 s, the two systems taking turns.
+Trackers tell where each turn type's time goes (bench/breakdown.py); --profile samples our Rasa
+and action servers with py-spy meanwhile.
 
 Writes bench/results/load-<time>.json and .md (and latest.json/.md) and prints the table. Exits 1 when
 a turn of ours failed; the latency targets are reported, not enforced.

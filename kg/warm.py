@@ -50,11 +50,11 @@ class WarmUp:
     first_pass_ms: float  # loads the sentence encoder; on a new Neo4j, also plans each query text
     passes: int  # each pass makes every kind of query the actions make, once
     window_medians_ms: Tuple[float, ...]
-    steady: bool  # False: stopped by the time limit while still getting faster
+    steady: bool  # False: stopped by the time limit
 
     def describe(self) -> str:
         first, last = self.window_medians_ms[0], self.window_medians_ms[-1]
-        how = "steady" if self.steady else "stopped at the time limit before passes stopped getting faster"
+        how = "steady" if self.steady else "stopped at the time limit before passes settled"
         return (f"Neo4j warm-up: {how} after {self.seconds:.0f} s and {self.passes} passes. The first "
                 f"pass took {self.first_pass_ms:.0f} ms; then a pass took {first:.1f} ms (median of "
                 f"the first window), {last:.1f} ms at the end.")

@@ -16,7 +16,8 @@ SDK_EVENTS = [
     sdk.SlotSet("product", "AU-X200"), sdk.AllSlotsReset(), sdk.ConversationPaused(), sdk.ConversationResumed(),
     sdk.FollowupAction("action_handoff"), sdk.UserUtteranceReverted(), sdk.ActionReverted(),
     sdk.ActionExecuted("action_listen"), sdk.BotUttered("你好", {"buttons": []}), sdk.AgentUttered("hi"),
-    sdk.UserUttered("我的订单", {"intent": {"name": "order_status", "confidence": 0.9}, "entities": []}),
+    sdk.UserUttered("我的订单", {"intent": {"name": "order_status", "confidence": 0.9},
+                                 "entities": []}),
     sdk.Restarted(), sdk.SessionStarted(), sdk.ActiveLoop("order_status_form"), sdk.ActiveLoop(None),
     sdk.ActionExecutionRejected("action_answer_faq"), sdk.LoopInterrupted(True), sdk.StoryExported(),
     # The SDK's Form and FormValidation (deprecated, so built here without the warning).
@@ -61,7 +62,8 @@ def test_every_reply_gets_the_verdict_of_the_whole_schema():
 
 
 def test_a_schema_without_named_event_kinds_is_refused():
-    without_kinds = {"type": "object", "properties": {"events": {"type": "array", "items": {"type": "object"}}}}
+    without_kinds = {"type": "object",
+                     "properties": {"events": {"type": "array", "items": {"type": "object"}}}}
     with pytest.raises(ValueError, match="no oneOf"):
         ReplyChecker(without_kinds)
     twice = {"type": "object", "properties": {"events": {"type": "array", "items": {"oneOf": [
