@@ -6,9 +6,8 @@ small (a few hundred strings) and change only when the graph is loaded again, so
 once and matched in Python, not asked of Neo4j for every question: a round trip through the
 driver costs about a millisecond of the action server's CPU.
 """
-import time
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Tuple
 
 from kg.text import synonym_key
@@ -29,10 +28,6 @@ class Lexicon:
     names: Tuple[str, ...]
     # Each group: {"zh": words, "match_zh": their keys, "en": ..., "match_en": ...}, index-aligned.
     synonym_groups: Tuple[Dict[str, List[str]], ...]
-    read_at: float = field(default_factory=time.monotonic)
-
-    def age_seconds(self) -> float:
-        return time.monotonic() - self.read_at
 
     def names_in(self, text: str) -> List[str]:
         """The names `text` contains, ignoring case."""

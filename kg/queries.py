@@ -4,16 +4,20 @@ Every query is parametrised; the only text spliced into Cypher is module constan
 reaches a Lucene full-text index goes through kg.text.lucene_terms first, so input such as
 `"}) MATCH (n) DETACH DELETE n //` or `AND OR *` is searched for as plain words.
 """
+import asyncio
 from typing import Any, Dict, List, Mapping, Optional
 
 from neo4j import AsyncDriver
 from neo4j.exceptions import DriverError, Neo4jError
 
 from bot.sentence_vectors import encode
+from kg.catalog import Catalog
 from kg.config import Neo4jSettings, create_driver, faq_min_scores
+from kg.faq_vectors import FAQ_VECTORS_QUERY, FaqVectors
 from kg.lexicon import LEXICON_QUERY, Lexicon
 from kg.results import AttributeAnswer, FaqHit, PolicyInfo, ProductInfo, ProductMatch
-from kg.schema import FAQ_INDEXES, FAQ_VECTOR_INDEX, PRODUCT_NAME_INDEX
+from kg.schema import FAQ_INDEXES, PRODUCT_NAME_INDEX
+from kg.snapshot import Snapshot
 from kg.text import MAX_QUERY_CHARS, has_han, lucene_terms, normalize_key, strip_question_fillers, without_names
 from kg.vocabulary import ATTRIBUTES, POLICY_TYPES, find_enum_value
 
@@ -40,17 +44,17 @@ _SYNONYM_WEIGHT = 0.3
 # (tests/kg/faq_*.yaml, 304 questions): 0.05-0.1 get 285-286 right, meaning alone 263, 0.15 283.
 _LEXICAL_WEIGHT = 0.05
 _LEXICAL_SCALE = {"zh": 7.1, "en": 9.7}
-# Phrasing vectors fetched per search (about 20 per FAQ), and full-text candidates.
+# Closest phrasings taken per search (about 20 per FAQ), and full-text candidates.
 _SEMANTIC_CANDIDATES = 40
 _LEXICAL_CANDIDATES = 10
-# Both FAQ searches and the ranking. An FAQ's meaning score is the cosine of its closest phrasing
-# (Neo4j reports cosine c as (1 + c) / 2), or 0 when only the full-text index found it; its
-# full-text score adds a bonus. An empty $query skips the full-text search.
+# The full-text search and the ranking. $semantic holds the FAQs of the closest phrasings, each
+# with the cosine of its closest (kg/faq_vectors.py, searched in memory); an FAQ only the
+# full-text index found scores 0 there. Its full-text score adds a bonus. An empty $query skips
+# the full-text search.
 _FAQ_SEARCH = (
     "CALL () { "
-    "  CALL db.index.vector.queryNodes($vector_index, $candidates, $vector) YIELD node, score "
-    "  MATCH (f:FAQ)-[:PHRASED_AS]->(node) "
-    "  RETURN f, 2 * score - 1 AS semantic, 0.0 AS lexical "
+    "  UNWIND $semantic AS hit MATCH (f:FAQ {id: hit.id}) "
+    "  RETURN f, hit.score AS semantic, 0.0 AS lexical "
     "  UNION ALL "
     "  WITH $query AS query WHERE query <> '' "
     "  CALL db.index.fulltext.queryNodes($text_index, query, {limit: $lexical_candidates}) YIELD node, score "
@@ -60,8 +64,11 @@ _FAQ_SEARCH = (
     "RETURN f.id AS id, f.topic AS topic, f[$q] AS question, f[$a] AS answer, score "
     "ORDER BY score DESC, id LIMIT $limit"
 )
-# How long the names and synonym groups read from the graph are used before being read again.
-LEXICON_MAX_AGE_SECONDS = 60.0
+# Every product, with the normalised names it is looked up by (kg/catalog.py).
+_CATALOG = f"MATCH (p:Product) RETURN {_PRODUCT} AS product, p.lookup_keys AS keys"
+# How old the kept catalog, lexicon and FAQ vectors may get before they are read again (in the
+# background, kg/snapshot.py): a graph loaded meanwhile is seen within about this time.
+SNAPSHOT_MAX_AGE_SECONDS = 60.0
 # Full-text product matches below this score are noise (a shared bigram such as "机有").
 PRODUCT_MIN_SCORE = 0.5
 # The best full-text match must beat the runner-up by this factor to be taken as "the" product.
@@ -106,7 +113,9 @@ class KnowledgeGraph:
         self._database = database
         self._faq_min_score = dict(faq_min_score or faq_min_scores())
         self._owns_driver = owns_driver
-        self._lexicon: Optional[Lexicon] = None
+        self._lexicon = Snapshot("lexicon", self._read_lexicon)
+        self._catalog = Snapshot("catalog", self._read_catalog)
+        self._faq_vectors = Snapshot("FAQ vectors", self._read_faq_vectors)
 
     @classmethod
     def from_env(cls) -> "KnowledgeGraph":
@@ -124,43 +133,47 @@ class KnowledgeGraph:
         await self.close()
 
     async def _read(self, cypher: str, /, **params: Any) -> List[Dict[str, Any]]:
+        """The rows of a read query, as dicts."""
+        return await self._read_rows(cypher, params, as_values=False)
+
+    async def _read_rows(self, cypher: str, params: Dict[str, Any], as_values: bool) -> List[Any]:
         """Runs a read query in an auto-commit transaction: one round trip, where the driver's
         execute_query spends a second one on COMMIT (about 0.5 ms of every query here). Reads are
         idempotent, so a failure the driver calls retryable (such as a pooled connection the
         server has closed) is retried once, on a fresh connection."""
         try:
-            return await self._run_read(cypher, params)
+            return await self._run_read(cypher, params, as_values)
         except (DriverError, Neo4jError) as error:
             if not error.is_retryable():
                 raise
-            return await self._run_read(cypher, params)
+            return await self._run_read(cypher, params, as_values)
 
-    async def _run_read(self, cypher: str, params: Dict[str, Any]) -> List[Dict[str, Any]]:
+    async def _run_read(self, cypher: str, params: Dict[str, Any], as_values: bool) -> List[Any]:
         async with self._driver.session(database=self._database, default_access_mode="READ") as session:
             result = await session.run(cypher, params)
-            return await result.data()
+            # values() gives each row as a list; data() also copies every value, which for the
+            # FAQ vectors (1,500 lists of 512 numbers) took seconds instead of a fifth of one.
+            return await (result.values() if as_values else result.data())
 
     async def _products(self, cypher: str, /, **params: Any) -> List[ProductInfo]:
         return [_product(row["product"]) for row in await self._read(cypher, **params)]
 
     # ---- products -----------------------------------------------------------------------
 
+    async def catalog(self) -> Catalog:
+        """Every product; read again in the background when older than SNAPSHOT_MAX_AGE_SECONDS."""
+        return await self._catalog.get(SNAPSHOT_MAX_AGE_SECONDS)
+
+    async def _read_catalog(self) -> Catalog:
+        return Catalog.of((_product(row["product"]), row["keys"] or ()) for row in await self._read(_CATALOG))
+
     async def product(self, sku: str) -> Optional[ProductInfo]:
-        found = await self._products(f"MATCH (p:Product {{sku: $sku}}) RETURN {_PRODUCT} AS product", sku=sku)
-        return found[0] if found else None
+        return (await self.catalog()).by_sku.get(sku)
 
     async def named_product(self, mention: str) -> Optional[ProductInfo]:
         """The product whose SKU is `mention`, else the one product whose SKU, name or alias is
-        `mention` ignoring case; None when none or several are. One round trip."""
-        rows = await self._read(
-            "CALL () { MATCH (p:Product {sku: $sku}) RETURN p, 0 AS rank "
-            "          UNION MATCH (p:Product) WHERE $key IN p.lookup_keys RETURN p, 1 AS rank } "
-            f"RETURN {_PRODUCT} AS product, rank ORDER BY rank, p.sku LIMIT 3",
-            sku=mention, key=normalize_key(mention),
-        )
-        if rows and rows[0]["rank"] == 0:
-            return _product(rows[0]["product"])
-        return _product(rows[0]["product"]) if len(rows) == 1 else None
+        `mention` ignoring case; None when none or several are. From the kept catalog."""
+        return (await self.catalog()).named(mention, normalize_key(mention))
 
     async def find_products(self, text: str, limit: int = 5) -> List[ProductMatch]:
         """Products named by `text`: exact SKU/name/alias matches (case-insensitive) if any,
@@ -168,10 +181,7 @@ class KnowledgeGraph:
         key = normalize_key(text)
         if not key:
             return []
-        exact = await self._products(
-            f"MATCH (p:Product) WHERE $key IN p.lookup_keys RETURN {_PRODUCT} AS product ORDER BY p.sku",
-            key=key,
-        )
+        exact = (await self.catalog()).with_key(key)
         if exact:
             return [ProductMatch(product, exact=True) for product in exact]
         terms = lucene_terms(text)
@@ -267,10 +277,11 @@ class KnowledgeGraph:
         lexicon = await self.lexicon()
         names, synonyms = lexicon.names_in(text), lexicon.synonyms_of(text, search_lang)
         # Names are blanked as in the stored phrasings: a name says which product, not what about it.
-        vector = encode([without_names(text[:MAX_QUERY_CHARS], names)])[0].tolist()
+        vector = encode([without_names(text[:MAX_QUERY_CHARS], names)])[0]
+        semantic = (await self.faq_vectors()).closest(vector, _SEMANTIC_CANDIDATES)
         rows = await self._read(
             _FAQ_SEARCH,
-            vector_index=FAQ_VECTOR_INDEX.name, candidates=_SEMANTIC_CANDIDATES, vector=vector,
+            semantic=semantic,
             text_index=FAQ_INDEXES[search_lang].name, query=_lexical_query(text, synonyms, search_lang),
             lexical_candidates=_LEXICAL_CANDIDATES, weight=_LEXICAL_WEIGHT, scale=_LEXICAL_SCALE[search_lang],
             threshold=self._faq_min_score[search_lang], limit=limit,
@@ -279,12 +290,29 @@ class KnowledgeGraph:
         return [FaqHit(lang=answer_lang, **row) for row in rows]
 
     async def lexicon(self) -> Lexicon:
-        """The graph's names and synonym groups, read again when older than LEXICON_MAX_AGE_SECONDS
-        (a graph loaded meanwhile is seen within that time)."""
-        if self._lexicon is None or self._lexicon.age_seconds() > LEXICON_MAX_AGE_SECONDS:
-            row = (await self._read(LEXICON_QUERY))[0]
-            self._lexicon = Lexicon(names=tuple(row["names"]), synonym_groups=tuple(row["synonym_groups"]))
-        return self._lexicon
+        """The graph's names and synonym groups; read again in the background when older than
+        SNAPSHOT_MAX_AGE_SECONDS."""
+        return await self._lexicon.get(SNAPSHOT_MAX_AGE_SECONDS)
+
+    async def _read_lexicon(self) -> Lexicon:
+        row = (await self._read(LEXICON_QUERY))[0]
+        return Lexicon(names=tuple(row["names"]), synonym_groups=tuple(row["synonym_groups"]))
+
+    async def faq_vectors(self) -> FaqVectors:
+        """Every FAQ phrasing's sentence vector; read again in the background when older than
+        SNAPSHOT_MAX_AGE_SECONDS."""
+        return await self._faq_vectors.get(SNAPSHOT_MAX_AGE_SECONDS)
+
+    async def _read_faq_vectors(self) -> FaqVectors:
+        rows = await self._read_rows(FAQ_VECTORS_QUERY, {}, as_values=True)
+        # Making the matrix from 1,500 lists takes 15-35 ms: on a thread, the event loop gets the
+        # interpreter back every few milliseconds instead of waiting for all of it.
+        return await asyncio.to_thread(FaqVectors.of, rows)
+
+    async def snapshots_refreshed(self) -> None:
+        """Returns once the reads of the kept catalog, lexicon and FAQ vectors under way have ended."""
+        for snapshot in (self._catalog, self._lexicon, self._faq_vectors):
+            await snapshot.refreshed()
 
     async def names_in(self, text: str) -> List[str]:
         """The product and brand names (SKUs, names, aliases) that `text` contains, ignoring case."""

@@ -5,6 +5,7 @@ from neo4j import AsyncGraphDatabase
 
 from bot.sentence_vectors import encode
 from kg import queries
+from kg.catalog import Catalog
 from kg.config import Neo4jSettings
 from kg.loader import catalog_names
 from kg.schema import FAQ_VECTOR_INDEX
@@ -208,8 +209,18 @@ async def test_a_faq_asked_exactly_as_one_of_its_phrasings_is_a_perfect_semantic
     assert best.id == faq.id and best.score >= 1.0 - 1e-3
 
 
+async def test_a_question_that_is_only_a_name_is_searched_by_its_words(kg):
+    """Blanking the names leaves no meaning to compare (a zero vector, which Neo4j's vector index
+    refused with an error): the full-text half still searches, and nothing scores enough."""
+    assert (await kg.faq_vectors()).closest(encode([without_names("X200", ["X200"])])[0], 40) == []
+    assert await kg.search_faq("X200") == [] and await kg.best_faq("Sonique", "zh") is None
+
+
 async def test_a_query_survives_the_server_closing_the_pooled_connection(kg):
-    assert (await kg.product("AU-X200")).sku == "AU-X200"  # leaves a connection in the pool
+    async def return_policy_id():  # a query every time: products come from the kept catalog
+        return (await kg.policy_for_product("AU-X200", "return", "en")).id
+
+    assert await return_policy_id() == "return-standard"  # leaves a connection in the pool
     settings = Neo4jSettings.from_env()
     # The admin's own connection is told apart by its user agent, so it does not close itself.
     async with AsyncGraphDatabase.driver(settings.uri, auth=(settings.user, settings.password),
@@ -219,7 +230,7 @@ async def test_a_query_survives_the_server_closing_the_pooled_connection(kg):
             "WHERE connector = 'bolt' AND userAgent <> 'kg-test-admin' "
             "CALL dbms.killConnection(connectionId) YIELD message RETURN message")
     assert records, "no pooled connection was found to close"
-    assert (await kg.product("AU-X200")).sku == "AU-X200"
+    assert await return_policy_id() == "return-standard"
 
 
 async def test_names_and_synonyms_are_kept_and_read_again_once_old(kg, driver, monkeypatch):
@@ -228,10 +239,41 @@ async def test_names_and_synonyms_are_kept_and_read_again_once_old(kg, driver, m
     await driver.execute_query("CREATE (:Brand {name_zh: '测试品牌', name_en: 'Qwxzvplk', test_only: true})")
     try:
         assert await kg.names_in(question) == []            # the lexicon read before is used
-        monkeypatch.setattr(queries, "LEXICON_MAX_AGE_SECONDS", 0.0)
-        assert await kg.names_in(question) == ["Qwxzvplk"]  # too old: read again
+        monkeypatch.setattr(queries, "SNAPSHOT_MAX_AGE_SECONDS", 0.0)
+        assert await kg.names_in(question) == []            # too old: read again, meanwhile kept
+        await kg.snapshots_refreshed()
+        assert await kg.names_in(question) == ["Qwxzvplk"]
     finally:
         await driver.execute_query("MATCH (b:Brand {test_only: true}) DETACH DELETE b")
+
+
+async def test_products_are_kept_and_read_again_once_old(kg, driver, monkeypatch):
+    assert (await kg.product("AU-X200")).price == 899.0
+    assert await kg.named_product("Qwxzvplk Q9") is None
+    records, _, _ = await driver.execute_query(
+        "MATCH (p:Product {sku: 'AU-X200'}) WITH p, p {.price, .lookup_keys} AS before "
+        "SET p.price = 1.5, p.lookup_keys = before.lookup_keys + 'qwxzvplkq9' RETURN before")
+    try:
+        assert (await kg.product("AU-X200")).price == 899.0      # the catalog read before is used
+        assert await kg.named_product("Qwxzvplk Q9") is None
+        monkeypatch.setattr(queries, "SNAPSHOT_MAX_AGE_SECONDS", 0.0)
+        assert (await kg.product("AU-X200")).price == 899.0      # too old: read again, meanwhile kept
+        await kg.snapshots_refreshed()
+        assert (await kg.product("AU-X200")).price == 1.5
+        assert (await kg.named_product("Qwxzvplk Q9")).sku == "AU-X200"
+        assert [m.product.sku for m in await kg.find_products("qwxzvplk  q9")] == ["AU-X200"]
+    finally:
+        await driver.execute_query("MATCH (p:Product {sku: 'AU-X200'}) SET p += $before",
+                                   before=records[0]["before"])
+
+
+async def test_a_name_two_products_share_names_neither(kg):
+    """The key shared is added to a copy of the catalog, not the graph: no seed product shares one."""
+    catalog = await kg.catalog()
+    shared = Catalog.of([(p, ("sharedname",)) for p in (catalog.by_sku["AU-X200"], catalog.by_sku["AU-X100"])])
+    assert [p.sku for p in shared.with_key("sharedname")] == ["AU-X100", "AU-X200"]
+    assert shared.named("shared name", "sharedname") is None
+    assert shared.named("AU-X100", "au-x100").sku == "AU-X100"      # a SKU still names its product
 
 
 async def test_product_names_in_a_question_do_not_decide_its_faq(kg):
