@@ -34,6 +34,9 @@ the load bench's profile showed (bench/README.md).
 - DIET's prediction step is a tf.function with a fixed input signature, so it has one concrete
   function; every call still matched the batch's arrays against the signature first (0.6 ms of
   each message). After the first call the concrete function is called directly.
+- The REST webhook answered only after the turn's tracker was saved. When the prediction loop
+  ends, the turn can send nothing more: that moment is marked on the REST channel's collector, which
+  answers then (bot/early_reply.py).
 """
 import asyncio
 import logging
@@ -52,6 +55,7 @@ from rasa.utils.tensorflow.models import RasaModel
 
 from bot import rule_index
 from bot.action_response import ReplyChecker
+from bot.early_reply import TurnCollector
 from bot.graph_runner import InOrderGraphRunner
 
 _reply_checker: Optional[ReplyChecker] = None
@@ -158,6 +162,16 @@ def _rasa_predict(self: RasaModel, batch_in: Any) -> Dict[Text, Any]:
     return outputs
 
 
+_original_run_prediction_loop = rasa.core.processor.MessageProcessor._run_prediction_loop
+
+
+async def _run_prediction_loop(self: Any, output_channel: Any, tracker: Any) -> None:
+    """MessageProcessor._run_prediction_loop, then the REST channel told that its messages are all in."""
+    await _original_run_prediction_loop(self, output_channel, tracker)
+    if isinstance(output_channel, TurnCollector):
+        output_channel.replies_complete.set()
+
+
 def _without_parse_data(event: Dict[Text, Any]) -> Dict[Text, Any]:
     """rasa.shared.core.events.remove_parse_data without its deep copy: the brokers only log it."""
     return {key: value for key, value in event.items() if key != "parse_data"}
@@ -173,4 +187,5 @@ def install() -> None:
     rasa.core.processor.DaskGraphRunner = InOrderGraphRunner
     rule_index.install()
     RasaModel._rasa_predict = _rasa_predict
+    rasa.core.processor.MessageProcessor._run_prediction_loop = _run_prediction_loop
     logging.getLogger("rasa.core.brokers.kafka").setLevel(logging.WARNING)

@@ -2,8 +2,9 @@
 
 Rasa's REST channel can only answer inside the HTTP response to the customer's own message, so a
 person's reply during a handoff (sent with `output_channel=latest`) had nowhere to go. This channel
-keeps the webhook exactly as it is and gives Rasa an output channel that stores such messages in
-Redis; the client collects them with `GET /webhooks/rest/outbox?sender=<id>` (each message once).
+keeps the webhook's requests and answers as they are (it answers sooner: bot/early_reply.py) and
+gives Rasa an output channel that stores such messages in Redis; the client collects them with
+`GET /webhooks/rest/outbox?sender=<id>` (each message once).
 """
 import json
 from typing import Any, Dict, Optional, Text
@@ -14,6 +15,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.early_reply import answer_when_replies_complete
 from bot.redis_env import redis_from_env
 
 OUTBOX_TTL_SECONDS = 24 * 3600
@@ -60,7 +62,8 @@ class RestWithOutbox(RestInput):
         return OutboxOutputChannel(self.redis)
 
     def blueprint(self, on_new_message) -> Blueprint:
-        blueprint = super().blueprint(on_new_message)
+        # The webhook answers once the turn's messages are complete, before its save.
+        blueprint = super().blueprint(answer_when_replies_complete(on_new_message))
 
         @blueprint.route("/outbox", methods=["GET"])
         async def collect(request: Request) -> response.HTTPResponse:

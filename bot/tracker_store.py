@@ -14,11 +14,17 @@ session, a concurrent writer, an event that serialises differently) goes through
 
 Rasa's store also waits for Redis with a blocking client, stalling every conversation on the event
 loop meanwhile; retrieving and the shortcut save use an asyncio client instead (bot/async_redis.py).
+
+The REST webhook answers before the turn's save (bot/early_reply.py), so a client may ask for the
+conversation while it is being saved: a read waits for a save of the same conversation under way
+in this process, and so never returns a tracker older than an answer already sent.
 """
+import asyncio
+import contextvars
 import itertools
 import json
 import logging
-from typing import Any, Optional, Text
+from typing import Any, Dict, Optional, Text
 
 from rasa.core.tracker_store import RedisTrackerStore
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
@@ -59,6 +65,10 @@ return published
 """
 
 
+# Set inside a save: Rasa's own save reads the stored tracker, and must not wait for itself.
+_saving_now: contextvars.ContextVar[bool] = contextvars.ContextVar("saving_now", default=False)
+
+
 def dialogue_tail(sender_id: str) -> str:
     """How a serialised tracker (Dialogue.as_dict()) ends: `], "name": "<sender>"}`."""
     return "], " + json.dumps({"name": sender_id})[1:]
@@ -75,9 +85,13 @@ class FastRedisTrackerStore(RedisTrackerStore):
         super().__init__(*args, **kwargs)
         self.aio = async_twin(self.red)
         self._save_if_extended = self.aio.register_script(SAVE_IF_EXTENDED)
+        self._saves_under_way: Dict[Text, "asyncio.Future[None]"] = {}  # by sender id
 
     async def _retrieve(self, sender_id: Text, fetch_all_sessions: bool) -> Optional[DialogueStateTracker]:
-        """RedisTrackerStore._retrieve with the asyncio client."""
+        """RedisTrackerStore._retrieve with the asyncio client, after any save of it under way."""
+        save = self._saves_under_way.get(sender_id)
+        if save is not None and not _saving_now.get():
+            await asyncio.shield(save)
         stored = await self.aio.get(self.key_prefix + sender_id)
         if stored is None:
             return None
@@ -89,6 +103,18 @@ class FastRedisTrackerStore(RedisTrackerStore):
         return get_trackers_for_conversation_sessions(tracker)[-1]
 
     async def save(self, tracker: DialogueStateTracker, timeout: Optional[float] = None) -> None:
+        done = asyncio.get_running_loop().create_future()
+        self._saves_under_way[tracker.sender_id] = done
+        saving = _saving_now.set(True)
+        try:
+            await self._save(tracker, timeout)
+        finally:
+            _saving_now.reset(saving)
+            done.set_result(None)
+            if self._saves_under_way.get(tracker.sender_id) is done:
+                del self._saves_under_way[tracker.sender_id]
+
+    async def _save(self, tracker: DialogueStateTracker, timeout: Optional[float]) -> None:
         expiry = timeout or self.record_exp or ""
         try:
             published = await self._save_if_extended(

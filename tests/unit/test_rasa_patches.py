@@ -52,6 +52,7 @@ def patched():
     original_runner = rasa.core.processor.DaskGraphRunner
     original_possible_keys = RulePolicy._get_possible_keys
     original_rasa_predict = RasaModel._rasa_predict
+    original_prediction_loop = rasa.core.processor.MessageProcessor._run_prediction_loop
     rasa_patches.install()
     yield
     RemoteAction._validate_action_result = original
@@ -61,6 +62,7 @@ def patched():
     rasa.core.processor.DaskGraphRunner = original_runner
     RulePolicy._get_possible_keys = original_possible_keys
     RasaModel._rasa_predict = original_rasa_predict
+    rasa.core.processor.MessageProcessor._run_prediction_loop = original_prediction_loop
     broker_log.setLevel(level)
 
 
@@ -68,6 +70,8 @@ def test_the_model_runs_with_the_faster_runner_rule_search_and_diet_step(patched
     assert rasa.core.processor.DaskGraphRunner is InOrderGraphRunner
     assert RulePolicy._get_possible_keys is rule_index.get_possible_keys
     assert RasaModel._rasa_predict is rasa_patches._rasa_predict
+    # The REST webhook answers once the prediction loop ends (tests/integration/test_early_reply.py).
+    assert rasa.core.processor.MessageProcessor._run_prediction_loop is rasa_patches._run_prediction_loop
 
 
 def test_valid_replies_pass_both_checks(action, patched):
