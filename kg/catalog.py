@@ -3,8 +3,8 @@
 A product question names its product by SKU (Rasa's synonyms map names to SKUs) or by a name or
 alias, and the catalog is small (tens of products) and changes only when the graph is loaded
 again. So it is read once and kept for a while (kg/snapshot.py), like the lexicon: each lookup
-would otherwise be a round trip to Neo4j, which under load costs the action several milliseconds. Full-text
-lookups, relations and policies are still asked of the graph.
+would otherwise be a round trip to Neo4j, which under load costs the action several
+milliseconds. Full-text lookups, relations and policies are still asked of the graph.
 """
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Optional, Tuple
