@@ -80,7 +80,7 @@ async def one_pass(graph: KnowledgeGraph, sample: Sample, number: int) -> None:
     sku, name_zh, name_en = sample.products[number % len(sample.products)]
     other_sku = sample.products[(number + 1) % len(sample.products)][0]
     question, lang = sample.questions[number % len(sample.questions)]
-    await graph.named_product(name_en)
+    await graph.named_product(name_en)  # answered from the kept catalog: read once, then no query
     await graph.resolve_product(f"{name_zh} {name_en}")  # no exact name: the full-text index
     await graph.accessories_for(sku)
     await graph.compatible_products(sku)
